@@ -1,0 +1,549 @@
+import mitt from 'mitt'
+import type { Catalog, EventsOf } from './catalog'
+import { now } from './clock'
+import { context } from './context'
+import { asTidingsError, createDeadLetters, errorInfo } from './dlq'
+import { TidingsEnvelope, idPrefix, toEnvelope } from './envelope'
+import type { EmitOptions, Envelope } from './envelope'
+import { TidingsError } from './errors'
+import { createMetrics } from './metrics'
+import type { TypeStats } from './metrics'
+import { compilePattern, isPattern } from './patterns'
+import { ReportCollector } from './report'
+import { backoffDelay, resolveRetry, willRetry } from './retry'
+import type { ResolvedRetry } from './retry'
+import { memoryStore } from './store/memory-store'
+import type { DeadLetterEntry } from './store/types'
+import type {
+  AnyHandler, Bus, BusOptions, EventMap, HandlerMap, HistoryQuery, Middleware, Plugin, SubscribeOptions, WaitForOptions,
+} from './types'
+import { validation } from './validation'
+
+/** How handlers are called: `(data, envelope)` for one type, `(type, data, envelope)` for `'*'` and patterns. */
+const SPECIFIC = 0
+const WILDCARD = 1
+type Kind = typeof SPECIFIC | typeof WILDCARD
+
+type Callable = (a: unknown, b: unknown, c?: unknown) => unknown
+
+/** A subscription made with options or `once`: the map holds this wrapper, which knows the user's function. */
+interface Subscription {
+  readonly fn: AnyHandler
+  readonly key: string
+  readonly name: string | undefined
+  readonly retry: ResolvedRetry | undefined
+  readonly once: boolean
+  readonly signal: AbortSignal | undefined
+  abort: (() => void) | undefined
+}
+type Wrapped = AnyHandler & { sub?: Subscription }
+
+/** Per-type state found with one Map lookup per emit. */
+class TypeSlot {
+  /** Pattern keys that match this type, valid while `patternsVersion` is current. */
+  matches: string[] = []
+  patternsVersion = -1
+  constructor(readonly stats: TypeStats, readonly version: number, readonly persist: boolean) {}
+}
+
+/** A delivery that failed at least once: only the failure path allocates one. */
+class Retrying {
+  timer: ReturnType<typeof setTimeout> | undefined = undefined
+  error: unknown = undefined
+  constructor(
+    readonly handler: Wrapped, readonly kind: Kind, readonly env: TidingsEnvelope, readonly stats: TypeStats,
+    readonly report: ReportCollector | undefined, readonly start: number, public attempt: number, readonly firstFailedAt: number,
+  ) {}
+}
+
+const EXTENSION_RE = /^[a-z0-9]{1,20}$/
+const RESERVED = new Set(['specversion', 'id', 'source', 'type', 'time', 'dataversion', 'data', 'datacontenttype', 'dataschema', 'subject', 'correlationid', 'causationid'])
+const MAX_SLOTS = 5000
+
+const invalid = (message: string) => new TidingsError('E_INVALID_ARGUMENT', message)
+const closedError = () => new TidingsError('E_CLOSED', 'This bus is closed: create a new bus with createBus()')
+const nameOf = (h: Wrapped): string => h.sub?.name ?? ((h.sub?.fn ?? h).name || 'anonymous')
+const noop = () => {}
+
+const checkPattern = (key: string) => {
+  for (const seg of key.split('.')) {
+    if (seg === '' || (seg.includes('*') && seg !== '*' && seg !== '**')) {
+      throw invalid(`"${key}" is not a valid pattern: "*" matches one dot-separated segment and "**" one or more, each as a whole segment (e.g. "order.*")`)
+    }
+  }
+}
+
+/** Creates a typed bus from a catalog: payloads are validated and handlers typed from its schemas. */
+export function createBus<const C extends Catalog>(options: BusOptions<C> & { catalog: C }): Bus<EventsOf<C>>
+/** Creates an untyped bus (or one typed by an explicit event map), which behaves like mitt. */
+export function createBus<E extends EventMap = EventMap>(options?: BusOptions): Bus<E>
+export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<EventMap> {
+  const all: HandlerMap = options.all ?? new Map()
+  const registry = mitt<Record<string, unknown>>(all as never)
+  const source = options.source ?? '/tidings'
+  const catalog = options.catalog
+  const logging = options.store !== undefined
+  const store = options.store ?? memoryStore()
+  const baseRetry = resolveRetry(options.retry)
+  const sampleEvery = Math.max(1, options.latencySampleEvery ?? 8)
+  const prefix = idPrefix()
+  const metrics = createMetrics()
+  const slots = new Map<string, TypeSlot>()
+  const patterns = new Map<string, RegExp>()
+  const named = new Map<string, Wrapped>()
+  const retrying = new Set<Retrying>()
+  const writes = new Set<Promise<unknown>>()
+  const errorListeners = new Set<(error: TidingsError) => void>()
+  const middlewares: Middleware[] = []
+
+  let seq = 0
+  let dlqSeq = 0
+  let countdown = sampleEvery
+  let patternsVersion = 0
+  let errors = 0
+  let closed = false
+  let closing: Promise<void> | undefined
+  let chain: ((e: Envelope) => void) | undefined
+  let dispatched: TidingsEnvelope | undefined
+  let pendingReport: ReportCollector | undefined
+  let logBatch: TidingsEnvelope[] = []
+
+  const report = (error: TidingsError) => {
+    errors++
+    if (errorListeners.size === 0) console.error(error)
+    for (const listener of errorListeners) listener(error)
+  }
+
+  const track = <T>(write: Promise<T>): Promise<T> => {
+    writes.add(write)
+    const done = () => void writes.delete(write)
+    write.then(done, done)
+    return write
+  }
+
+  const slotFor = (type: string): TypeSlot => {
+    let slot = slots.get(type)
+    if (slot === undefined) {
+      const def = catalog?.get(type)
+      slot = new TypeSlot(metrics.statsFor(type), def?.version ?? 1, def?.persist ?? true)
+      // Untyped buses may see unbounded type names: past the cap, slots are not cached.
+      if (slots.size < MAX_SLOTS) slots.set(type, slot)
+    }
+    return slot
+  }
+
+  const matchesOf = (slot: TypeSlot, type: string): string[] => {
+    if (slot.patternsVersion !== patternsVersion) {
+      slot.matches = []
+      for (const [key, re] of patterns) if (re.test(type)) slot.matches.push(key)
+      slot.patternsVersion = patternsVersion
+    }
+    return slot.matches
+  }
+
+  const flushLog = () => {
+    if (logBatch.length === 0) return
+    const batch = logBatch
+    logBatch = []
+    track(store.append(batch)).catch((error: unknown) =>
+      report(new TidingsError('E_STORAGE', `Could not append ${batch.length} events to the store's log: ${errorInfo(error).message}`, { cause: error, details: { count: batch.length } })))
+  }
+
+  const deadLetters = createDeadLetters({
+    store,
+    report,
+    track,
+    redeliver: (entry, handler) => redeliver(entry, handler),
+  })
+
+  const deadLetter = (r: Retrying, error: unknown) => {
+    r.stats.deadLettered++
+    const failedAt = Date.now()
+    const entry: DeadLetterEntry = {
+      id: `${prefix}d${(++dlqSeq).toString(36)}`,
+      envelope: r.env,
+      subscription: nameOf(r.handler),
+      attempts: r.attempt,
+      firstFailedAt: new Date(r.firstFailedAt).toISOString(),
+      lastFailedAt: new Date(failedAt).toISOString(),
+      error: errorInfo(error),
+    }
+    void deadLetters.add(entry, r.handler)
+    r.report?.finish({ subscription: entry.subscription, status: 'dead-lettered', attempts: r.attempt, durationMs: performance.now() - r.start, error: entry.error })
+  }
+
+  const fail = (r: Retrying, error: unknown) => {
+    r.stats.failed++
+    const policy = r.handler.sub?.retry ?? baseRetry
+    if (closed || !willRetry(policy, error, r.attempt)) return deadLetter(r, error)
+    r.stats.retried++
+    r.error = error
+    retrying.add(r)
+    r.timer = setTimeout(() => {
+      retrying.delete(r)
+      r.attempt++
+      attempt(r)
+    }, backoffDelay(policy, r.attempt))
+  }
+
+  const succeed = (r: Retrying) => {
+    r.stats.delivered++
+    r.report?.finish({ subscription: nameOf(r.handler), status: 'delivered', attempts: r.attempt, durationMs: performance.now() - r.start })
+  }
+
+  /** A retry: same envelope, same handler, causation context restored. */
+  const attempt = (r: Retrying) => {
+    const prev = context.active
+    context.active = r.env
+    let result: unknown
+    try {
+      result = call(r.handler, r.kind, r.env)
+    } catch (error) {
+      return fail(r, error)
+    } finally {
+      context.active = prev
+    }
+    if (isThenable(result)) result.then(() => succeed(r), (error: unknown) => fail(r, error))
+    else succeed(r)
+  }
+
+  /** The hot path: one handler, first try. Allocates nothing unless the handler fails or is async. */
+  const invoke = (h: Wrapped, kind: Kind, env: TidingsEnvelope, stats: TypeStats, rep: ReportCollector | undefined, timed: boolean) => {
+    const start = timed || rep !== undefined ? performance.now() : 0
+    if (rep !== undefined) rep.pending++
+    let result: unknown
+    try {
+      result = call(h, kind, env)
+    } catch (error) {
+      return fail(new Retrying(h, kind, env, stats, rep, start, 1, Date.now()), error)
+    }
+    if (isThenable(result)) {
+      result.then(
+        () => {
+          stats.delivered++
+          if (timed) stats.record(performance.now() - start)
+          rep?.finish({ subscription: nameOf(h), status: 'delivered', attempts: 1, durationMs: performance.now() - start })
+        },
+        (error: unknown) => fail(new Retrying(h, kind, env, stats, rep, start, 1, Date.now()), error),
+      )
+      return
+    }
+    stats.delivered++
+    if (timed) stats.record(performance.now() - start)
+    if (rep !== undefined) rep.finish({ subscription: nameOf(h), status: 'delivered', attempts: 1, durationMs: performance.now() - start })
+  }
+
+  const invokeAll = (list: Wrapped[] | undefined, kind: Kind, env: TidingsEnvelope, stats: TypeStats, rep: ReportCollector | undefined, timed: boolean) => {
+    if (list === undefined || list.length === 0) return
+    if (list.length === 1) return invoke(list[0]!, kind, env, stats, rep, timed)
+    // mitt semantics: handlers added or removed while dispatching do not change this dispatch.
+    const snapshot = list.slice()
+    for (let i = 0; i < snapshot.length; i++) invoke(snapshot[i]!, kind, env, stats, rep, timed)
+  }
+
+  const dispatch = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined) => {
+    const stats = slot.stats
+    stats.emitted++
+    metrics.tick(env._ms)
+    if (logging && slot.persist && logBatch.push(env) === 1) queueMicrotask(flushLog)
+    let timed = false
+    if (--countdown === 0) {
+      countdown = sampleEvery
+      timed = true
+    }
+    const prev = context.active
+    context.active = env
+    invokeAll(all.get(env.type), SPECIFIC, env, stats, rep, timed)
+    if (patterns.size !== 0) for (const key of matchesOf(slot, env.type)) invokeAll(all.get(key), WILDCARD, env, stats, rep, timed)
+    invokeAll(all.get('*'), WILDCARD, env, stats, rep, timed)
+    context.active = prev
+  }
+
+  const terminal = (e: Envelope) => {
+    const env = toEnvelope(e)
+    const rep = pendingReport
+    pendingReport = undefined
+    dispatch(env, slotFor(env.type), rep)
+    // Set after dispatch: emits nested in handlers must not overwrite the outer result.
+    dispatched = env
+  }
+
+  const rebuildChain = () => {
+    chain = middlewares.length === 0 ? undefined : middlewares.reduceRight<(e: Envelope) => void>((next, mw) => (e) => mw(e, next), terminal)
+  }
+
+  const create = (type: string, data: unknown, slot: TypeSlot, o: EmitOptions | undefined): TidingsEnvelope => {
+    const cause = context.active
+    if (o === undefined) {
+      return new TidingsEnvelope(type, data, source, slot.version, now(), prefix, ++seq, undefined, undefined,
+        cause === undefined ? undefined : cause.correlationid ?? cause.id, cause === undefined ? undefined : cause.id, undefined)
+    }
+    let ms: number
+    let time: string | undefined
+    if (o.time === undefined) ms = now()
+    else if (typeof o.time === 'number') ms = o.time
+    else if (o.time instanceof Date) ms = o.time.getTime()
+    else ms = Date.parse((time = o.time))
+    if (!Number.isFinite(ms)) throw invalid(`emit("${type}"): time must be a Date, epoch milliseconds or an RFC 3339 string; got ${String(o.time)}`)
+    if (o.id !== undefined && (typeof o.id !== 'string' || o.id === '')) throw invalid(`emit("${type}"): id must be a non-empty string`)
+    if (o.extensions !== undefined) {
+      for (const name in o.extensions) {
+        if (!EXTENSION_RE.test(name) || RESERVED.has(name)) {
+          throw invalid(`emit("${type}"): "${name}" is not a valid extension attribute name: use 1–20 lower-case letters or digits, not a CloudEvents attribute name`)
+        }
+      }
+    }
+    return new TidingsEnvelope(type, data, source, slot.version, ms, prefix, ++seq, o.id, time,
+      o.correlationid ?? (cause === undefined ? undefined : cause.correlationid ?? cause.id), o.causationid ?? cause?.id, o.extensions)
+  }
+
+  const send = (type: string, data: unknown, o: EmitOptions | undefined, rep: ReportCollector | undefined): TidingsEnvelope => {
+    if (closed) throw closedError()
+    const slot = slotFor(type)
+    const env = create(type, data, slot, o)
+    if (chain === undefined) {
+      dispatch(env, slot, rep)
+      return env
+    }
+    dispatched = undefined
+    pendingReport = rep
+    try {
+      chain(env)
+    } catch (error) {
+      pendingReport = undefined
+      throw error instanceof TidingsError ? error : new TidingsError('E_MIDDLEWARE', `A middleware threw while handling "${type}": ${errorInfo(error).message}`, { cause: error })
+    }
+    const out = dispatched ?? env
+    if (pendingReport === rep && rep !== undefined) {
+      pendingReport = undefined
+      rep.seal(env, true)
+    }
+    return out
+  }
+
+  const remove = (key: string, h: Wrapped) => {
+    const list = all.get(key)
+    const i = list ? list.indexOf(h) : -1
+    if (i < 0) return
+    list!.splice(i, 1)
+    release(h)
+  }
+
+  const release = (h: Wrapped) => {
+    const sub = h.sub
+    if (sub === undefined) return
+    if (sub.abort) sub.signal!.removeEventListener('abort', sub.abort)
+    if (sub.name !== undefined && named.get(sub.name) === h) named.delete(sub.name)
+  }
+
+  const subscribe = (key: string, fn: AnyHandler, options: SubscribeOptions | undefined, once: boolean): (() => void) => {
+    if (closed) throw closedError()
+    if (typeof fn !== 'function') throw invalid(`on("${key}"): the handler must be a function, got ${typeof fn}`)
+    if (isPattern(key) && !patterns.has(key)) {
+      checkPattern(key)
+      patterns.set(key, compilePattern(key))
+      patternsVersion++
+    }
+    let h: Wrapped = fn
+    if (options !== undefined || once) {
+      if (options?.signal?.aborted) return noop
+      const sub: Subscription = {
+        fn, key, once, name: options?.name, signal: options?.signal, abort: undefined,
+        retry: options?.retry && resolveRetry(options.retry, baseRetry),
+      }
+      const wrapper: Wrapped = (a: never, b: never, c: never) => {
+        if (once) remove(key, wrapper)
+        return (fn as Callable)(a, b, c)
+      }
+      wrapper.sub = sub
+      h = wrapper
+      if (sub.name !== undefined) named.set(sub.name, wrapper)
+      if (sub.signal !== undefined) {
+        sub.abort = () => remove(key, wrapper)
+        sub.signal.addEventListener('abort', sub.abort, { once: true })
+      }
+    }
+    registry.on(key, h as never)
+    return () => remove(key, h)
+  }
+
+  /** How `h` is subscribed for `type` right now: as its own handler, as a pattern / '*' handler, or not at all. */
+  const kindOf = (h: AnyHandler, type: string): Kind | undefined => {
+    if (all.get(type)?.includes(h)) return SPECIFIC
+    for (const key of [...matchesOf(slotFor(type), type), '*']) if (all.get(key)?.includes(h)) return WILDCARD
+    return undefined
+  }
+
+  /** Re-delivers a dead letter: to its handler if still subscribed, else its named subscription, else the type's subscribers. */
+  const redeliver = async (entry: DeadLetterEntry, handler: AnyHandler | undefined) => {
+    const env = toEnvelope(entry.envelope)
+    const type = env.type
+    const byName = named.get(entry.subscription)
+    const own = handler === undefined ? undefined : kindOf(handler, type)
+    const named_ = byName === undefined ? undefined : kindOf(byName, type)
+    let targets: Array<[Wrapped, Kind]>
+    if (own !== undefined) targets = [[handler!, own]]
+    else if (named_ !== undefined) targets = [[byName!, named_]]
+    else {
+      targets = (all.get(type) ?? []).map((h): [Wrapped, Kind] => [h, SPECIFIC])
+      for (const key of matchesOf(slotFor(type), type)) for (const h of all.get(key) ?? []) targets.push([h, WILDCARD])
+    }
+    if (targets.length === 0) {
+      throw new TidingsError('E_DLQ_NOT_FOUND', `Dead letter ${entry.id}: nothing subscribes to "${type}" now; subscribe a handler, then retry`, { details: { id: entry.id, type } })
+    }
+    const stats = slotFor(type).stats
+    for (const [h, kind] of targets) {
+      const prev = context.active
+      context.active = env
+      let result: unknown
+      try {
+        result = call(h, kind, env)
+      } finally {
+        context.active = prev
+      }
+      await result
+      stats.delivered++
+    }
+  }
+
+  const ready = store.ready.then(() => deadLetters.load())
+  ready.catch((error: unknown) => report(asTidingsError(error, 'E_STORAGE', 'The store did not open')))
+
+  const bus = {
+    all,
+    source,
+    catalog,
+    dlq: deadLetters.queue,
+    ready,
+    on: (key: string, fn: AnyHandler, options?: SubscribeOptions) => subscribe(key, fn, options, false),
+    once: (key: string, fn: AnyHandler, options?: SubscribeOptions) => subscribe(key, fn, options, true),
+    off(key: string, fn?: AnyHandler) {
+      const list = all.get(key)
+      if (fn === undefined) {
+        if (list) for (const h of list) release(h)
+        registry.off(key)
+        return
+      }
+      const found = list?.find((h: Wrapped) => h === fn) ?? list?.find((h: Wrapped) => h.sub?.fn === fn)
+      if (found !== undefined) remove(key, found)
+    },
+    emit: (type: string, data?: unknown, options?: EmitOptions) => send(type, data, options, undefined),
+    publish(type: string, data?: unknown, options?: EmitOptions) {
+      const rep = new ReportCollector()
+      let env: TidingsEnvelope
+      try {
+        env = send(type, data, options, rep)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+      if (!rep.sealed) rep.seal(env, false)
+      return rep.promise
+    },
+    waitFor(key: string, options: WaitForOptions<Envelope> = {}) {
+      return new Promise<Envelope>((resolve, reject) => {
+        const { filter, timeout, signal } = options
+        if (signal?.aborted) return reject(new TidingsError('E_ABORTED', `waitFor("${key}") was aborted`, { cause: signal.reason }))
+        let timer: ReturnType<typeof setTimeout> | undefined
+        const settle = (error: TidingsError | undefined, env?: Envelope) => {
+          unsubscribe()
+          clearTimeout(timer)
+          signal?.removeEventListener('abort', onAbort)
+          if (error) reject(error)
+          else resolve(env!)
+        }
+        const onAbort = () => settle(new TidingsError('E_ABORTED', `waitFor("${key}") was aborted`, { cause: signal?.reason }))
+        const check = (env: Envelope) => {
+          try {
+            if (filter === undefined || filter(env)) settle(undefined, env)
+          } catch (error) {
+            settle(new TidingsError('E_INVALID_ARGUMENT', `waitFor("${key}"): the filter threw: ${errorInfo(error).message}`, { cause: error }))
+          }
+        }
+        const wildcard = key === '*' || isPattern(key)
+        const unsubscribe = subscribe(key, (wildcard ? (_t: unknown, _d: unknown, env: Envelope) => check(env) : (_d: unknown, env: Envelope) => check(env)) as AnyHandler, undefined, false)
+        if (timeout !== undefined) {
+          timer = setTimeout(() => settle(new TidingsError('E_TIMEOUT', `waitFor("${key}") timed out after ${timeout} ms`, { details: { type: key, timeout } })), timeout)
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
+      })
+    },
+    use(extension: Middleware | Plugin<EventMap>) {
+      if (typeof extension === 'function') {
+        middlewares.push(extension)
+        rebuildChain()
+        return () => {
+          const i = middlewares.indexOf(extension)
+          if (i >= 0) middlewares.splice(i, 1)
+          rebuildChain()
+        }
+      }
+      if (extension === null || typeof extension !== 'object' || typeof extension.install !== 'function') {
+        throw invalid('bus.use() takes a middleware (envelope, next) => void or a plugin { install(bus) }')
+      }
+      const teardown = extension.install(bus as unknown as Bus<EventMap>)
+      let removed = false
+      return () => {
+        if (!removed && teardown) teardown()
+        removed = true
+      }
+    },
+    metrics() {
+      const listeners: Record<string, number> = {}
+      for (const [key, list] of all) if (list.length) listeners[key] = list.length
+      return metrics.snapshot(listeners, deadLetters.size, deadLetters.overflowed, errors)
+    },
+    async history(query: HistoryQuery = {}) {
+      if (!logging) throw new TidingsError('E_NO_STORE', 'bus.history() reads the store\'s event log: create the bus with a store, e.g. createBus({ store: memoryStore() })')
+      flushLog()
+      await Promise.all(writes)
+      const pattern = query.type !== undefined && isPattern(query.type) ? compilePattern(query.type) : undefined
+      const types = query.type !== undefined && pattern === undefined ? [query.type] : query.types
+      const limit = query.limit ?? 100
+      const out: Envelope[] = []
+      if (limit <= 0) return out
+      const read = store.read({
+        after: query.after, since: query.since, until: query.until, types, order: query.order ?? 'desc',
+        limit: pattern ? undefined : limit,
+      })
+      for await (const record of read) {
+        if (pattern && !pattern.test(record.envelope.type)) continue
+        out.push(record.envelope)
+        if (out.length >= limit) break
+      }
+      return out
+    },
+    onError(listener: (error: TidingsError) => void) {
+      errorListeners.add(listener)
+      return () => void errorListeners.delete(listener)
+    },
+    async flush() {
+      flushLog()
+      while (writes.size) await Promise.all(writes)
+      await store.flush()
+    },
+    close() {
+      return (closing ??= (async () => {
+        closed = true
+        // Nothing is lost on close: deliveries waiting for a retry go to the dead-letter queue now.
+        for (const r of retrying) {
+          clearTimeout(r.timer)
+          deadLetter(r, r.error)
+        }
+        retrying.clear()
+        await bus.flush()
+        await store.close()
+      })())
+    },
+  }
+
+  if (catalog !== undefined && options.validate !== false) middlewares.push(validation(catalog))
+  if (options.middleware) middlewares.push(...options.middleware)
+  rebuildChain()
+  return bus as unknown as Bus<EventMap>
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value != null && typeof (value as { then?: unknown }).then === 'function'
+
+const call = (h: Wrapped, kind: Kind, env: TidingsEnvelope): unknown =>
+  kind === SPECIFIC ? (h as Callable)(env.data, env) : (h as Callable)(env.type, env.data, env)

@@ -1,0 +1,158 @@
+import { TidingsError } from './errors'
+import { compilePattern, isPattern } from './patterns'
+import { toEpoch } from './store/query'
+import type { DeadLetterEntry, ErrorInfo, Store } from './store/types'
+import type { AnyHandler, DeadLetterFilter, DeadLetterQueue, DeadLetterRetryResult } from './types'
+
+/** Plain, storable facts about anything a handler threw. */
+export const errorInfo = (error: unknown): ErrorInfo => {
+  if (error instanceof Error) {
+    const info: ErrorInfo = { name: error.name, message: error.message }
+    if (error.stack !== undefined) info.stack = error.stack
+    const code = (error as { code?: unknown }).code
+    if (typeof code === 'string') info.code = code
+    return info
+  }
+  return { name: 'NonError', message: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error) }
+}
+
+export const asTidingsError = (error: unknown, code: TidingsError['code'], message: string): TidingsError =>
+  error instanceof TidingsError ? error : new TidingsError(code, `${message}: ${errorInfo(error).message}`, { cause: error })
+
+export interface DeadLetterDeps {
+  store: Store
+  /** Delivers the entry's envelope again; rejects if any target fails. */
+  redeliver(entry: DeadLetterEntry, handler: AnyHandler | undefined): Promise<void>
+  /** Reports a failure that has no caller to throw to. */
+  report(error: TidingsError): void
+  /** Registers a store write so that `bus.flush()` waits for it. */
+  track<T>(write: Promise<T>): Promise<T>
+}
+
+interface Slot {
+  entry: DeadLetterEntry
+  /** The failing handler, while this process still has it: in-process retries go back to it. */
+  handler: AnyHandler | undefined
+}
+
+const matcher = (filter: DeadLetterFilter) => {
+  const type = filter.type === undefined ? undefined : isPattern(filter.type) ? compilePattern(filter.type) : filter.type
+  const since = filter.since === undefined ? -Infinity : toEpoch(filter.since)
+  const until = filter.until === undefined ? Infinity : toEpoch(filter.until)
+  return (e: DeadLetterEntry): boolean => {
+    if (typeof type === 'string' ? e.envelope.type !== type : type && !type.test(e.envelope.type)) return false
+    if (filter.subscription !== undefined && e.subscription !== filter.subscription) return false
+    const t = Date.parse(e.lastFailedAt)
+    return t >= since && t < until && (filter.where === undefined || filter.where(e))
+  }
+}
+
+/** The dead-letter queue: an index in memory, written through to the store, reloaded on start. */
+export const createDeadLetters = (deps: DeadLetterDeps) => {
+  const index = new Map<string, Slot>()
+  const listeners = new Set<(entry: DeadLetterEntry) => void>()
+  const inFlight = new Set<string>()
+  let overflowed = 0
+  let loaded: Promise<void> = Promise.resolve()
+
+  const write = (entry: DeadLetterEntry): Promise<void> =>
+    deps.track(deps.store.putDeadLetter(entry)).catch((error: unknown) => {
+      if (error instanceof TidingsError && error.code === 'E_DLQ_OVERFLOW') overflowed++
+      // The entry stays in the in-memory index: still listed and retryable in this process.
+      deps.report(asTidingsError(error, 'E_STORAGE', `Could not store dead letter ${entry.id}`))
+    })
+
+  const remove = async (id: string) => {
+    index.delete(id)
+    await deps.track(deps.store.deleteDeadLetter(id))
+  }
+
+  const list = async (filter: DeadLetterFilter = {}): Promise<DeadLetterEntry[]> => {
+    await loaded
+    const keep = matcher(filter)
+    const out: DeadLetterEntry[] = []
+    for (const { entry } of index.values()) {
+      if (out.length >= (filter.limit ?? Infinity)) break
+      if (keep(entry)) out.push(entry)
+    }
+    return out
+  }
+
+  const queue: DeadLetterQueue = {
+    list,
+    async get(id) {
+      await loaded
+      return index.get(id)?.entry
+    },
+    async retry(target) {
+      await loaded
+      const entries = typeof target === 'string' ? [index.get(target)?.entry] : await list(target)
+      const result: DeadLetterRetryResult = { succeeded: [], failed: [] }
+      for (const entry of entries) {
+        if (entry === undefined) {
+          throw new TidingsError('E_DLQ_NOT_FOUND', `No dead letter has id "${String(target)}": list them with bus.dlq.list()`, { details: { id: target } })
+        }
+        // A second retry of an entry already being re-delivered would deliver it twice.
+        if (inFlight.has(entry.id)) continue
+        inFlight.add(entry.id)
+        try {
+          await deps.redeliver(entry, index.get(entry.id)?.handler)
+          await remove(entry.id)
+          result.succeeded.push(entry.id)
+        } catch (error) {
+          const info = errorInfo(error)
+          const updated: DeadLetterEntry = { ...entry, attempts: entry.attempts + 1, lastFailedAt: new Date().toISOString(), error: info }
+          index.set(entry.id, { entry: updated, handler: index.get(entry.id)?.handler })
+          await write(updated)
+          result.failed.push({ id: entry.id, error: info })
+        } finally {
+          inFlight.delete(entry.id)
+        }
+      }
+      return result
+    },
+    async discard(id) {
+      await loaded
+      if (!index.has(id)) return false
+      await remove(id)
+      return true
+    },
+    async purge() {
+      await loaded
+      const ids = [...index.keys()]
+      await Promise.all(ids.map(remove))
+      return ids.length
+    },
+    async size() {
+      await loaded
+      return index.size
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
+  }
+
+  return {
+    queue,
+    get size() {
+      return index.size
+    },
+    get overflowed() {
+      return overflowed
+    },
+    add(entry: DeadLetterEntry, handler: AnyHandler | undefined): Promise<void> {
+      index.set(entry.id, { entry, handler })
+      return write(entry).then(() => {
+        for (const listener of listeners) listener(entry)
+      })
+    },
+    /** Reloads the entries a previous run left in the store. */
+    load(): Promise<void> {
+      loaded = deps.store.listDeadLetters().then((entries) => {
+        for (const entry of entries) if (!index.has(entry.id)) index.set(entry.id, { entry, handler: undefined })
+      })
+      return loaded
+    },
+  }
+}

@@ -1,0 +1,69 @@
+/** Stable error codes. Match on `error.code`, never on the message. */
+export const ErrorCode = {
+  /** A payload or envelope does not match its schema. */
+  VALIDATION: 'E_VALIDATION',
+  /** A typed bus or codec was given a type its catalog does not define. */
+  UNKNOWN_TYPE: 'E_UNKNOWN_TYPE',
+  /** An argument to a Tidings function is not usable as given. */
+  INVALID_ARGUMENT: 'E_INVALID_ARGUMENT',
+  /** A middleware threw something other than a TidingsError. */
+  MIDDLEWARE: 'E_MIDDLEWARE',
+  /** `waitFor` timed out. */
+  TIMEOUT: 'E_TIMEOUT',
+  /** An operation was cancelled through its AbortSignal. */
+  ABORTED: 'E_ABORTED',
+  /** The bus (or store) was used after `close()`. */
+  CLOSED: 'E_CLOSED',
+  /** No dead-letter entry has that id. */
+  DLQ_NOT_FOUND: 'E_DLQ_NOT_FOUND',
+  /** A store refused a dead-letter entry because it is full; the bus still holds it in memory. */
+  DLQ_OVERFLOW: 'E_DLQ_OVERFLOW',
+  /** A store operation failed. */
+  STORAGE: 'E_STORAGE',
+  /** The storage quota is exhausted; unwritten events are kept and retried. */
+  STORAGE_QUOTA: 'E_STORAGE_QUOTA',
+  /** Another connection blocks a storage upgrade. */
+  STORAGE_BLOCKED: 'E_STORAGE_BLOCKED',
+  /** Another process holds the store's lock. */
+  STORAGE_LOCKED: 'E_STORAGE_LOCKED',
+  /** `bus.history()` was called on a bus without a store. */
+  NO_STORE: 'E_NO_STORE',
+  /** Input is not valid JSON / not an envelope. */
+  DECODE: 'E_DECODE',
+  /** Input exceeds the size or nesting-depth limit. */
+  TOO_LARGE: 'E_TOO_LARGE',
+  /** A payload version is newer than the catalog knows. */
+  FUTURE_VERSION: 'E_FUTURE_VERSION',
+  /** An upcaster threw or its result failed validation. */
+  UPCAST: 'E_UPCAST',
+} as const
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+export interface TidingsErrorOptions {
+  /** The underlying error, if any. */
+  cause?: unknown
+  /** Structured facts about the failure (field path, type, limits…). */
+  details?: Record<string, unknown>
+  /** `false` sends a failing delivery straight to the dead-letter queue, without retries. */
+  retryable?: boolean
+}
+
+/** The only error type Tidings throws or rejects with. */
+export class TidingsError extends Error {
+  override readonly name = 'TidingsError'
+  readonly code: ErrorCode
+  readonly details: Record<string, unknown> | undefined
+  readonly retryable: boolean | undefined
+
+  constructor(code: ErrorCode, message: string, options: TidingsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.details = options.details
+    this.retryable = options.retryable
+  }
+}
+
+/** True when `error` is a TidingsError, optionally with the given code. */
+export const isTidingsError = (error: unknown, code?: ErrorCode): error is TidingsError =>
+  error instanceof TidingsError && (code === undefined || error.code === code)

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs'
+import esbuild from 'rollup-plugin-esbuild'
+import { dts } from 'rollup-plugin-dts'
+
+// Each library package is built to ESM + CJS + bundled .d.ts; its dependencies stay external.
+const libraries = [
+  { dir: 'packages/core', entries: { index: 'src/index.ts' } },
+]
+
+const externalFor = (dir) => {
+  const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'))
+  const deps = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })
+  return (id) => id.startsWith('node:') || deps.some((d) => id === d || id.startsWith(`${d}/`))
+}
+
+export default libraries.flatMap(({ dir, entries }) => {
+  const external = externalFor(dir)
+  return Object.entries(entries).flatMap(([name, entry]) => [
+    {
+      input: `${dir}/${entry}`,
+      external,
+      plugins: [esbuild({ target: 'es2022' })],
+      output: [
+        { file: `${dir}/dist/${name}.js`, format: 'es' },
+        { file: `${dir}/dist/${name}.cjs`, format: 'cjs' },
+      ],
+    },
+    {
+      input: `${dir}/${entry}`,
+      external,
+      plugins: [dts({ tsconfig: 'tsconfig.json' })],
+      output: [
+        { file: `${dir}/dist/${name}.d.ts`, format: 'es' },
+        { file: `${dir}/dist/${name}.d.cts`, format: 'es' },
+      ],
+    },
+  ])
+})

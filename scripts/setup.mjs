@@ -1,0 +1,45 @@
+// Makes a fresh clone ready: installs dependencies, Debian's Chromium (for browser tests) and
+// builds the libraries, each only when missing or stale. Uses Node built-ins only: it runs
+// before anything is installed.
+import { execSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const run = (cmd) => execSync(cmd, { cwd: root, stdio: 'inherit' })
+const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0)
+const newest = (dir) => {
+  let t = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name)
+    t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs)
+  }
+  return t
+}
+
+const installedAt = mtime(join(root, 'node_modules/.package-lock.json'))
+if (!installedAt || mtime(join(root, 'package-lock.json')) > installedAt) {
+  console.log('[setup] installing dependencies (npm ci)')
+  run('npm ci --no-audit --no-fund')
+}
+
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+if (!existsSync(chromium)) {
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    console.log('[setup] installing Debian chromium for the browser tests')
+    run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium')
+  } else {
+    console.error(`[setup] no Chromium at ${chromium}: install Debian's chromium or set CHROMIUM_PATH`)
+    process.exit(1)
+  }
+}
+
+const libraries = ['packages/core']
+const stale = libraries.filter((dir) => {
+  const built = mtime(join(root, dir, 'dist/index.js'))
+  return !built || newest(join(root, dir, 'src')) > built
+})
+if (stale.length) {
+  console.log(`[setup] building ${stale.join(', ')}`)
+  run('npx rollup -c rollup.config.mjs --silent')
+}

@@ -1,0 +1,45 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+import { playwright } from '@vitest/browser-playwright'
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src`, import.meta.url))
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the sources, so no build is needed before `vitest run`.
+    alias: [
+      { find: /^@tidings\/core$/, replacement: `${src('core')}/index.ts` },
+      { find: /^@tidings\/core\/(.*)$/, replacement: `${src('core')}/$1/index.ts` },
+      { find: /^@tidings\/node$/, replacement: `${src('node-adapter')}/index.ts` },
+    ],
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/*.browser.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['packages/*/test/**/*.browser.test.ts', 'test/**/*.browser.test.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath, args: CHROMIUM_ARGS } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
+})
