@@ -13,9 +13,9 @@ import { ReportCollector } from './report'
 import { backoffDelay, resolveRetry, willRetry } from './retry'
 import type { ResolvedRetry } from './retry'
 import { memoryStore } from './store/memory-store'
-import type { DeadLetterEntry } from './store/types'
+import type { DeadLetterEntry, ErrorInfo } from './store/types'
 import type {
-  AnyHandler, Bus, BusOptions, EventMap, HandlerMap, HistoryQuery, Middleware, Plugin, SubscribeOptions, WaitForOptions,
+  AnyHandler, Bus, BusOptions, EventMap, HandlerMap, HistoryQuery, Middleware, Observation, Plugin, SubscribeOptions, WaitForOptions,
 } from './types'
 import { validation } from './validation'
 
@@ -46,13 +46,18 @@ class TypeSlot {
   constructor(readonly stats: TypeStats, readonly version: number, readonly persist: boolean) {}
 }
 
-/** A delivery that failed at least once: only the failure path allocates one. */
-class Retrying {
+/** One subscription's delivery of one event, once it needs tracking (measured, async, failed or retried). */
+class Delivery {
+  attempt = 1
+  /** performance.now() at the start of the current try; 0 while unmeasured. */
+  start = 0
+  firstStart = 0
+  firstFailedAt = 0
   timer: ReturnType<typeof setTimeout> | undefined = undefined
   error: unknown = undefined
   constructor(
     readonly handler: Wrapped, readonly kind: Kind, readonly env: TidingsEnvelope, readonly stats: TypeStats,
-    readonly report: ReportCollector | undefined, readonly start: number, public attempt: number, readonly firstFailedAt: number,
+    readonly report: ReportCollector | undefined,
   ) {}
 }
 
@@ -91,7 +96,8 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   const slots = new Map<string, TypeSlot>()
   const patterns = new Map<string, RegExp>()
   const named = new Map<string, Wrapped>()
-  const retrying = new Set<Retrying>()
+  const retrying = new Set<Delivery>()
+  const observers = new Set<(observation: Observation) => void>()
   const writes = new Set<Promise<unknown>>()
   const errorListeners = new Set<(error: TidingsError) => void>()
   const middlewares: Middleware[] = []
@@ -156,89 +162,107 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     redeliver: (entry, handler) => redeliver(entry, handler),
   })
 
-  const deadLetter = (r: Retrying, error: unknown) => {
-    r.stats.deadLettered++
+  const notify = (observation: Observation) => {
+    for (const observer of observers) {
+      try {
+        observer(observation)
+      } catch (error) {
+        report(asTidingsError(error, 'E_INVALID_ARGUMENT', 'A bus observer threw'))
+      }
+    }
+  }
+
+  const outcome = (d: Delivery, kind: 'delivered' | 'failed' | 'dead-lettered', durationMs: number, error?: ErrorInfo, again?: boolean) => {
+    notify({ kind, envelope: d.env, subscription: nameOf(d.handler), attempt: d.attempt, durationMs, error, willRetry: again })
+  }
+
+  const deadLetter = (d: Delivery, error: unknown) => {
+    d.stats.deadLettered++
     const failedAt = Date.now()
     const entry: DeadLetterEntry = {
       id: `${prefix}d${(++dlqSeq).toString(36)}`,
-      envelope: r.env,
-      subscription: nameOf(r.handler),
-      attempts: r.attempt,
-      firstFailedAt: new Date(r.firstFailedAt).toISOString(),
+      envelope: d.env,
+      subscription: nameOf(d.handler),
+      attempts: d.attempt,
+      firstFailedAt: new Date(d.firstFailedAt || failedAt).toISOString(),
       lastFailedAt: new Date(failedAt).toISOString(),
       error: errorInfo(error),
     }
-    void deadLetters.add(entry, r.handler)
-    r.report?.finish({ subscription: entry.subscription, status: 'dead-lettered', attempts: r.attempt, durationMs: performance.now() - r.start, error: entry.error })
+    void deadLetters.add(entry, d.handler)
+    if (observers.size) outcome(d, 'dead-lettered', 0, entry.error)
+    d.report?.finish({ subscription: entry.subscription, status: 'dead-lettered', attempts: d.attempt, durationMs: performance.now() - d.firstStart, error: entry.error })
   }
 
-  const fail = (r: Retrying, error: unknown) => {
-    r.stats.failed++
-    const policy = r.handler.sub?.retry ?? baseRetry
-    if (closed || !willRetry(policy, error, r.attempt)) return deadLetter(r, error)
-    r.stats.retried++
-    r.error = error
-    retrying.add(r)
-    r.timer = setTimeout(() => {
-      retrying.delete(r)
-      r.attempt++
-      attempt(r)
-    }, backoffDelay(policy, r.attempt))
+  const fail = (d: Delivery, error: unknown) => {
+    d.stats.failed++
+    d.firstFailedAt ||= Date.now()
+    const policy = d.handler.sub?.retry ?? baseRetry
+    const again = !closed && willRetry(policy, error, d.attempt)
+    if (observers.size) outcome(d, 'failed', performance.now() - d.start, errorInfo(error), again)
+    if (!again) return deadLetter(d, error)
+    d.stats.retried++
+    d.error = error
+    retrying.add(d)
+    d.timer = setTimeout(() => {
+      retrying.delete(d)
+      d.attempt++
+      attempt(d)
+    }, backoffDelay(policy, d.attempt))
   }
 
-  const succeed = (r: Retrying) => {
-    r.stats.delivered++
-    r.report?.finish({ subscription: nameOf(r.handler), status: 'delivered', attempts: r.attempt, durationMs: performance.now() - r.start })
+  const succeed = (d: Delivery) => {
+    d.stats.delivered++
+    if (d.start === 0) return
+    const durationMs = performance.now() - d.start
+    d.stats.record(durationMs)
+    if (observers.size) outcome(d, 'delivered', durationMs)
+    d.report?.finish({ subscription: nameOf(d.handler), status: 'delivered', attempts: d.attempt, durationMs: performance.now() - d.firstStart })
   }
 
-  /** A retry: same envelope, same handler, causation context restored. */
-  const attempt = (r: Retrying) => {
+  /** A measured try (sampled, published, observed, or a retry): same envelope, causation context restored. */
+  const attempt = (d: Delivery) => {
+    d.start = performance.now()
+    if (d.attempt === 1) {
+      d.firstStart = d.start
+      if (d.report !== undefined) d.report.pending++
+    }
     const prev = context.active
-    context.active = r.env
+    context.active = d.env
     let result: unknown
     try {
-      result = call(r.handler, r.kind, r.env)
+      result = call(d.handler, d.kind, d.env)
     } catch (error) {
-      return fail(r, error)
+      return fail(d, error)
     } finally {
       context.active = prev
     }
-    if (isThenable(result)) result.then(() => succeed(r), (error: unknown) => fail(r, error))
-    else succeed(r)
+    if (isThenable(result)) result.then(() => succeed(d), (error: unknown) => fail(d, error))
+    else succeed(d)
   }
 
-  /** The hot path: one handler, first try. Allocates nothing unless the handler fails or is async. */
-  const invoke = (h: Wrapped, kind: Kind, env: TidingsEnvelope, stats: TypeStats, rep: ReportCollector | undefined, timed: boolean) => {
-    const start = timed || rep !== undefined ? performance.now() : 0
-    if (rep !== undefined) rep.pending++
+  /** The hot path: one handler, first try, unmeasured. Allocates nothing unless the handler fails or is async. */
+  const invoke = (h: Wrapped, kind: Kind, env: TidingsEnvelope, stats: TypeStats, rep: ReportCollector | undefined, measured: boolean) => {
+    if (measured) return attempt(new Delivery(h, kind, env, stats, rep))
     let result: unknown
     try {
       result = call(h, kind, env)
     } catch (error) {
-      return fail(new Retrying(h, kind, env, stats, rep, start, 1, Date.now()), error)
+      return fail(new Delivery(h, kind, env, stats, undefined), error)
     }
     if (isThenable(result)) {
-      result.then(
-        () => {
-          stats.delivered++
-          if (timed) stats.record(performance.now() - start)
-          rep?.finish({ subscription: nameOf(h), status: 'delivered', attempts: 1, durationMs: performance.now() - start })
-        },
-        (error: unknown) => fail(new Retrying(h, kind, env, stats, rep, start, 1, Date.now()), error),
-      )
+      const d = new Delivery(h, kind, env, stats, undefined)
+      result.then(() => succeed(d), (error: unknown) => fail(d, error))
       return
     }
     stats.delivered++
-    if (timed) stats.record(performance.now() - start)
-    if (rep !== undefined) rep.finish({ subscription: nameOf(h), status: 'delivered', attempts: 1, durationMs: performance.now() - start })
   }
 
-  const invokeAll = (list: Wrapped[] | undefined, kind: Kind, env: TidingsEnvelope, stats: TypeStats, rep: ReportCollector | undefined, timed: boolean) => {
+  const invokeAll = (list: Wrapped[] | undefined, kind: Kind, env: TidingsEnvelope, stats: TypeStats, rep: ReportCollector | undefined, measured: boolean) => {
     if (list === undefined || list.length === 0) return
-    if (list.length === 1) return invoke(list[0]!, kind, env, stats, rep, timed)
+    if (list.length === 1) return invoke(list[0]!, kind, env, stats, rep, measured)
     // mitt semantics: handlers added or removed while dispatching do not change this dispatch.
     const snapshot = list.slice()
-    for (let i = 0; i < snapshot.length; i++) invoke(snapshot[i]!, kind, env, stats, rep, timed)
+    for (let i = 0; i < snapshot.length; i++) invoke(snapshot[i]!, kind, env, stats, rep, measured)
   }
 
   const dispatch = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined) => {
@@ -246,16 +270,17 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     stats.emitted++
     metrics.tick(env._ms)
     if (logging && slot.persist && logBatch.push(env) === 1) queueMicrotask(flushLog)
-    let timed = false
+    let measured = rep !== undefined || observers.size !== 0
     if (--countdown === 0) {
       countdown = sampleEvery
-      timed = true
+      measured = true
     }
+    if (observers.size) notify({ kind: 'emitted', envelope: env })
     const prev = context.active
     context.active = env
-    invokeAll(all.get(env.type), SPECIFIC, env, stats, rep, timed)
-    if (patterns.size !== 0) for (const key of matchesOf(slot, env.type)) invokeAll(all.get(key), WILDCARD, env, stats, rep, timed)
-    invokeAll(all.get('*'), WILDCARD, env, stats, rep, timed)
+    invokeAll(all.get(env.type), SPECIFIC, env, stats, rep, measured)
+    if (patterns.size !== 0) for (const key of matchesOf(slot, env.type)) invokeAll(all.get(key), WILDCARD, env, stats, rep, measured)
+    invokeAll(all.get('*'), WILDCARD, env, stats, rep, measured)
     context.active = prev
   }
 
@@ -406,6 +431,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     }
   }
 
+  store.onError?.(report)
   const ready = store.ready.then(() => deadLetters.load())
   ready.catch((error: unknown) => report(asTidingsError(error, 'E_STORAGE', 'The store did not open')))
 
@@ -511,6 +537,10 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
         if (out.length >= limit) break
       }
       return out
+    },
+    observe(observer: (observation: Observation) => void) {
+      observers.add(observer)
+      return () => void observers.delete(observer)
     },
     onError(listener: (error: TidingsError) => void) {
       errorListeners.add(listener)

@@ -11,6 +11,6 @@ export type { MemoryStoreOptions } from './store/memory-store'
 export type { DeadLetterEntry, ErrorInfo, ReadQuery, Store, StoredRecord, TimeBound } from './store/types'
 export type {
   AnyHandler, Backoff, Bus, BusOptions, DeadLetterFilter, DeadLetterQueue, DeadLetterRetryResult, DeliveryOutcome,
-  DeliveryReport, EmitArgs, EnvelopeOf, EventMap, Handler, HandlerMap, HistoryQuery, Keys, MatchingKeys, Middleware,
+  DeliveryReport, EmitArgs, EnvelopeOf, EventMap, Handler, HandlerMap, HistoryQuery, Keys, MatchingKeys, Middleware, Observation,
   Pattern, Plugin, RetryPolicy, SubscribeOptions, WaitForOptions, WildcardHandler,
 } from './types'

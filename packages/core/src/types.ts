@@ -180,6 +180,23 @@ export interface HistoryQuery {
   order?: 'asc' | 'desc'
 }
 
+/** What `bus.observe` reports: every dispatch and every delivery outcome (devtools, tracing, logging). */
+export type Observation =
+  | { kind: 'emitted'; envelope: Envelope }
+  | {
+      kind: 'delivered' | 'failed' | 'dead-lettered'
+      envelope: Envelope
+      subscription: string
+      /** Tries so far, the first included. */
+      attempt: number
+      /** This try's handler time. */
+      durationMs: number
+      /** For 'failed' and 'dead-lettered'. */
+      error?: ErrorInfo
+      /** For 'failed': whether another try is scheduled. */
+      willRetry?: boolean
+    }
+
 /** Payload arguments of `emit`: optional when the payload type admits undefined. */
 export type EmitArgs<E, K extends Keys<E>> = undefined extends E[K]
   ? [data?: E[K], options?: EmitOptions]
@@ -219,6 +236,8 @@ export interface Bus<E extends EventMap = EventMap> {
   metrics(): MetricsSnapshot
   /** Reads the store's event log back. */
   history(query?: HistoryQuery): Promise<Envelope[]>
+  /** Calls `observer` for every dispatch and delivery outcome; costs nothing while no observer is attached. */
+  observe(observer: (observation: Observation) => void): () => void
   /** Errors the bus reports instead of throwing (storage failures, DLQ overflow). */
   onError(listener: (error: TidingsError) => void): () => void
   /** Resolves when every event and dead-letter entry so far is durable. */

@@ -1,3 +1,4 @@
+import type { TidingsError } from '../errors'
 import type { Envelope } from '../envelope'
 
 /** What went wrong in a failed delivery, kept in plain data so it can be stored. */
@@ -67,4 +68,9 @@ export interface Store {
   /** Resolves when everything accepted so far is durable. */
   flush(): Promise<void>
   close(): Promise<void>
+  /**
+   * Failures the store handles on its own (a full quota, a blocked upgrade…) and reports instead of
+   * rejecting a caller; the bus forwards them to `bus.onError`.
+   */
+  onError?(listener: (error: TidingsError) => void): () => void
 }

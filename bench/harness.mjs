@@ -1,0 +1,52 @@
+// Side-by-side throughput in one process: every case runs in each round, the order rotated per
+// round so that no case always runs first (JIT warm-up, GC debt); the figure is the median round.
+import { performance } from 'node:perf_hooks'
+
+const BATCH = 1000
+
+async function timeRound(fn, ms, isAsync) {
+  let ops = 0
+  const start = performance.now()
+  let elapsed = 0
+  do {
+    if (isAsync) for (let i = 0; i < BATCH; i++) await fn()
+    else for (let i = 0; i < BATCH; i++) fn()
+    ops += BATCH
+    elapsed = performance.now() - start
+  } while (elapsed < ms)
+  return (ops / elapsed) * 1000
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+/**
+ * cases: [{ name, fn, async? }]. Returns [{ name, hz, min, max }] (median ops/s over rounds).
+ * Options: rounds (default 9), roundMs (default 250), warmupMs (default 300 per case).
+ */
+export async function compare(cases, { rounds = 9, roundMs = 250, warmupMs = 300 } = {}) {
+  for (const c of cases) await timeRound(c.fn, warmupMs, c.async)
+  const samples = new Map(cases.map((c) => [c.name, []]))
+  for (let r = 0; r < rounds; r++) {
+    const order = cases.map((_, i) => cases[(i + r) % cases.length])
+    for (const c of order) samples.get(c.name).push(await timeRound(c.fn, roundMs, c.async))
+  }
+  return cases.map((c) => {
+    const xs = samples.get(c.name)
+    return { name: c.name, hz: median(xs), min: Math.min(...xs), max: Math.max(...xs) }
+  })
+}
+
+const fmt = (hz) => (hz >= 1e6 ? `${(hz / 1e6).toFixed(2)} M/s` : hz >= 1e3 ? `${(hz / 1e3).toFixed(1)} k/s` : `${hz.toFixed(0)} /s`)
+
+/** A markdown table; `baseline` names the row the ratio column divides by. */
+export function table(title, rows, baseline) {
+  const base = rows.find((r) => r.name === baseline)?.hz
+  const lines = [`### ${title}`, '', '| case | ops/s (median) | range | vs ' + baseline + ' |', '|---|---:|---:|---:|']
+  for (const r of [...rows].sort((a, b) => b.hz - a.hz)) {
+    lines.push(`| ${r.name} | ${fmt(r.hz)} | ${fmt(r.min)} – ${fmt(r.max)} | ${base ? (r.hz / base).toFixed(2) + '×' : ''} |`)
+  }
+  return lines.join('\n')
+}
