@@ -376,9 +376,10 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
         fn, key, once, name: options?.name, signal: options?.signal, abort: undefined,
         retry: options?.retry && resolveRetry(options.retry, baseRetry),
       }
+      const wildcard = key === '*' || isPattern(key)
       const wrapper: Wrapped = (a: never, b: never, c: never) => {
         if (once) remove(key, wrapper)
-        return (fn as Callable)(a, b, c)
+        return wildcard ? (fn as Callable)(a, b, c) : (fn as Callable)(a, b)
       }
       wrapper.sub = sub
       h = wrapper
@@ -389,7 +390,12 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       }
     }
     registry.on(key, h as never)
-    return () => remove(key, h)
+    let subscribed = true
+    return () => {
+      // Idempotent: a second call must not remove another registration of the same function.
+      if (subscribed) remove(key, h)
+      subscribed = false
+    }
   }
 
   /** How `h` is subscribed for `type` right now: as its own handler, as a pattern / '*' handler, or not at all. */

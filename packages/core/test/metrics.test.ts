@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { createBus } from '@tidings/core'
+import { sleep } from './fixtures'
+
+describe('bus.metrics()', () => {
+  it('counts per type: emitted, delivered, failed, retried, dead-lettered', async () => {
+    const bus = createBus({ retry: { attempts: 1, backoff: { initialMs: 1 } } })
+    bus.on('ok', () => {})
+    bus.on('ok', () => {})
+    bus.on('bad', () => {
+      throw new Error('x')
+    })
+    bus.emit('ok')
+    bus.emit('ok')
+    await bus.publish('bad')
+    const m = bus.metrics()
+    expect(m.types.ok).toMatchObject({ emitted: 2, delivered: 4, failed: 0, retried: 0, deadLettered: 0 })
+    expect(m.types.bad).toMatchObject({ emitted: 1, delivered: 0, failed: 2, retried: 1, deadLettered: 1 })
+    expect(m.totals).toEqual({ emitted: 3, delivered: 4, failed: 2, retried: 1, deadLettered: 1 })
+    expect(m.dlq.size).toBe(1)
+  })
+
+  it('reports handler latency percentiles from sampled deliveries', async () => {
+    const bus = createBus({ latencySampleEvery: 1 })
+    bus.on('slow', async () => sleep(20))
+    for (let i = 0; i < 3; i++) await bus.publish('slow')
+    const { latency } = bus.metrics().types.slow!
+    expect(latency.samples).toBe(3)
+    expect(latency.p50).toBeGreaterThanOrEqual(15)
+    expect(latency.p99).toBeGreaterThanOrEqual(latency.p50)
+    expect(latency.max).toBeGreaterThanOrEqual(latency.p99)
+  })
+
+  it('keeps latency memory bounded: percentiles come from the latest 256 samples', () => {
+    const bus = createBus({ latencySampleEvery: 1 })
+    bus.on('x', () => {})
+    for (let i = 0; i < 10_000; i++) bus.emit('x')
+    expect(bus.metrics().types.x!.latency.samples).toBe(256)
+  })
+
+  it('reports the emit rate over the last 1, 10 and 60 seconds', () => {
+    const bus = createBus()
+    for (let i = 0; i < 600; i++) bus.emit('x')
+    const { rate } = bus.metrics()
+    expect(rate['60s']).toBe(10)
+    expect(rate['10s']).toBe(60)
+  })
+
+  it('counts listeners per subscription key', () => {
+    const bus = createBus()
+    bus.on('a', () => {})
+    bus.on('a', () => {}, { name: 'n' })
+    bus.on('a.*', () => {})
+    bus.on('*', () => {})
+    expect(bus.metrics().listeners).toEqual({ a: 2, 'a.*': 1, '*': 1 })
+  })
+})
