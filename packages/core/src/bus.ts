@@ -12,12 +12,10 @@ import { compilePattern, isPattern } from './patterns'
 import { ReportCollector } from './report'
 import { backoffDelay, resolveRetry, willRetry } from './retry'
 import type { ResolvedRetry } from './retry'
-import { memoryStore } from './store/memory-store'
 import type { DeadLetterEntry, ErrorInfo } from './store/types'
 import type {
   AnyHandler, Bus, BusOptions, EventMap, HandlerMap, HistoryQuery, Middleware, Observation, Plugin, SubscribeOptions, WaitForOptions,
 } from './types'
-import { validation } from './validation'
 
 /** How handlers are called: `(data, envelope)` for one type, `(type, data, envelope)` for `'*'` and patterns. */
 const SPECIFIC = 0
@@ -87,8 +85,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   const registry = mitt<Record<string, unknown>>(all as never)
   const source = options.source ?? '/tidings'
   const catalog = options.catalog
-  const logging = options.store !== undefined
-  const store = options.store ?? memoryStore()
+  const store = options.store
   const baseRetry = resolveRetry(options.retry)
   const sampleEvery = Math.max(1, options.latencySampleEvery ?? 8)
   const prefix = idPrefix()
@@ -151,7 +148,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     if (logBatch.length === 0) return
     const batch = logBatch
     logBatch = []
-    track(store.append(batch)).catch((error: unknown) =>
+    track(store!.append(batch)).catch((error: unknown) =>
       report(new TidingsError('E_STORAGE', `Could not append ${batch.length} events to the store's log: ${errorInfo(error).message}`, { cause: error, details: { count: batch.length } })))
   }
 
@@ -269,7 +266,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     const stats = slot.stats
     stats.emitted++
     metrics.tick(env._ms)
-    if (logging && slot.persist && logBatch.push(env) === 1) queueMicrotask(flushLog)
+    if (store !== undefined && slot.persist && logBatch.push(env) === 1) queueMicrotask(flushLog)
     let measured = rep !== undefined || observers.size !== 0
     if (--countdown === 0) {
       countdown = sampleEvery
@@ -437,8 +434,8 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     }
   }
 
-  store.onError?.(report)
-  const ready = store.ready.then(() => deadLetters.load())
+  store?.onError?.(report)
+  const ready = store === undefined ? Promise.resolve() : store.ready.then(() => deadLetters.load())
   ready.catch((error: unknown) => report(asTidingsError(error, 'E_STORAGE', 'The store did not open')))
 
   const bus = {
@@ -525,7 +522,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       return metrics.snapshot(listeners, deadLetters.size, deadLetters.overflowed, errors)
     },
     async history(query: HistoryQuery = {}) {
-      if (!logging) throw new TidingsError('E_NO_STORE', 'bus.history() reads the store\'s event log: create the bus with a store, e.g. createBus({ store: memoryStore() })')
+      if (store === undefined) throw new TidingsError('E_NO_STORE', 'bus.history() reads the store\'s event log: create the bus with a store, e.g. createBus({ store: memoryStore() })')
       flushLog()
       await Promise.all(writes)
       const pattern = query.type !== undefined && isPattern(query.type) ? compilePattern(query.type) : undefined
@@ -555,7 +552,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     async flush() {
       flushLog()
       while (writes.size) await Promise.all(writes)
-      await store.flush()
+      await store?.flush()
     },
     close() {
       return (closing ??= (async () => {
@@ -567,12 +564,17 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
         }
         retrying.clear()
         await bus.flush()
-        await store.close()
+        await store?.close()
       })())
     },
   }
 
-  if (catalog !== undefined && options.validate !== false) middlewares.push(validation(catalog))
+  if (catalog !== undefined && options.validate !== false) {
+    middlewares.push((envelope, next) => {
+      catalog.validate(envelope.type, envelope.data)
+      next(envelope)
+    })
+  }
   if (options.middleware) middlewares.push(...options.middleware)
   rebuildChain()
   return bus as unknown as Bus<EventMap>

@@ -1,5 +1,6 @@
 import type { GenericSchema, InferOutput } from 'valibot'
 import { TidingsError } from './errors'
+import { definitionOf, validatePayload } from './validation'
 
 /**
  * Turns a payload of version `n` into version `n + 1`. Declared as a method so that an
@@ -34,6 +35,8 @@ export interface EventDefinition<T extends string = string, S extends GenericSch
 export interface Catalog<D extends EventDefinition = EventDefinition> {
   readonly definitions: ReadonlyMap<string, D>
   get(type: string): D | undefined
+  /** Returns the validated payload; throws E_UNKNOWN_TYPE or E_VALIDATION (naming each bad field). */
+  validate(type: string, data: unknown): unknown
 }
 
 /** Maps each type of a catalog to its payload type. */
@@ -75,5 +78,10 @@ export function defineCatalog<const D extends readonly EventDefinition[]>(...def
     if (map.has(def.type)) throw invalid(`defineCatalog: event type "${def.type}" is defined twice`)
     map.set(def.type, def)
   }
-  return { definitions: map, get: (type) => map.get(type) }
+  const catalog: Catalog<D[number]> = {
+    definitions: map,
+    get: (type) => map.get(type),
+    validate: (type, data) => validatePayload(definitionOf(catalog, type), data),
+  }
+  return catalog
 }

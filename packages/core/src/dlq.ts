@@ -20,7 +20,8 @@ export const asTidingsError = (error: unknown, code: TidingsError['code'], messa
   error instanceof TidingsError ? error : new TidingsError(code, `${message}: ${errorInfo(error).message}`, { cause: error })
 
 export interface DeadLetterDeps {
-  store: Store
+  /** Where entries are written through; without one they live in memory only. */
+  store: Store | undefined
   /** Delivers the entry's envelope again; rejects if any target fails. */
   redeliver(entry: DeadLetterEntry, handler: AnyHandler | undefined): Promise<void>
   /** Reports a failure that has no caller to throw to. */
@@ -56,7 +57,7 @@ export const createDeadLetters = (deps: DeadLetterDeps) => {
   let loaded: Promise<void> = Promise.resolve()
 
   const write = (entry: DeadLetterEntry): Promise<void> =>
-    deps.track(deps.store.putDeadLetter(entry)).catch((error: unknown) => {
+    deps.store === undefined ? Promise.resolve() : deps.track(deps.store.putDeadLetter(entry)).catch((error: unknown) => {
       if (error instanceof TidingsError && error.code === 'E_DLQ_OVERFLOW') overflowed++
       // The entry stays in the in-memory index: still listed and retryable in this process.
       deps.report(asTidingsError(error, 'E_STORAGE', `Could not store dead letter ${entry.id}`))
@@ -64,7 +65,7 @@ export const createDeadLetters = (deps: DeadLetterDeps) => {
 
   const remove = async (id: string) => {
     index.delete(id)
-    await deps.track(deps.store.deleteDeadLetter(id))
+    if (deps.store) await deps.track(deps.store.deleteDeadLetter(id))
   }
 
   const list = async (filter: DeadLetterFilter = {}): Promise<DeadLetterEntry[]> => {
@@ -149,6 +150,7 @@ export const createDeadLetters = (deps: DeadLetterDeps) => {
     },
     /** Reloads the entries a previous run left in the store. */
     load(): Promise<void> {
+      if (deps.store === undefined) return loaded
       loaded = deps.store.listDeadLetters().then((entries) => {
         for (const entry of entries) if (!index.has(entry.id)) index.set(entry.id, { entry, handler: undefined })
       })

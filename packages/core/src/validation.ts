@@ -2,7 +2,6 @@ import { getDotPath, safeParse } from 'valibot'
 import type { BaseIssue } from 'valibot'
 import type { Catalog, EventDefinition } from './catalog'
 import { TidingsError } from './errors'
-import type { Middleware } from './types'
 
 export interface IssueInfo {
   path: string
@@ -29,10 +28,4 @@ export const definitionOf = (catalog: Catalog, type: string): EventDefinition =>
     throw new TidingsError('E_UNKNOWN_TYPE', `"${type}" is not in the catalog: define it with defineEvent() and add it to defineCatalog(); known types: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}`, { details: { type } })
   }
   return def
-}
-
-/** The built-in middleware of typed buses: rejects unknown types and invalid payloads before dispatch. */
-export const validation = (catalog: Catalog): Middleware => (envelope, next) => {
-  validatePayload(definitionOf(catalog, envelope.type), envelope.data)
-  next(envelope)
 }
