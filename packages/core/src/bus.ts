@@ -6,6 +6,8 @@ import { asTidingsError, createDeadLetters, errorInfo } from './dlq'
 import { TidingsEnvelope, idPrefix, toEnvelope } from './envelope'
 import type { EmitOptions, Envelope } from './envelope'
 import { TidingsError } from './errors'
+import { HistoryRing, historyFilter } from './history'
+import type { HistoryQuery, StatsQuery } from './history'
 import { createMetrics } from './metrics'
 import type { TypeStats } from './metrics'
 import { compilePattern, isPattern } from './patterns'
@@ -14,7 +16,7 @@ import { backoffDelay, resolveRetry, willRetry } from './retry'
 import type { ResolvedRetry } from './retry'
 import type { DeadLetterEntry, ErrorInfo } from './store/types'
 import type {
-  AnyHandler, Bus, BusOptions, EventMap, HandlerMap, HistoryQuery, Middleware, Observation, Plugin, SubscribeOptions, WaitForOptions,
+  AnyHandler, Bus, BusOptions, EventMap, HandlerMap, Middleware, Observation, Plugin, SubscribeOptions, WaitForOptions,
 } from './types'
 
 /** How handlers are called: `(data, envelope)` for one type, `(type, data, envelope)` for `'*'` and patterns. */
@@ -90,6 +92,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   const sampleEvery = Math.max(1, options.latencySampleEvery ?? 8)
   const prefix = idPrefix()
   const metrics = createMetrics()
+  const ring = (options.history ?? 1000) > 0 ? new HistoryRing(options.history ?? 1000) : undefined
   const slots = new Map<string, TypeSlot>()
   const patterns = new Map<string, RegExp>()
   const named = new Map<string, Wrapped>()
@@ -266,6 +269,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     const stats = slot.stats
     stats.emitted++
     metrics.tick(env._ms)
+    if (ring !== undefined) ring.push(env)
     if (store !== undefined && slot.persist && logBatch.push(env) === 1) queueMicrotask(flushLog)
     let measured = rep !== undefined || observers.size !== 0
     if (--countdown === 0) {
@@ -522,24 +526,29 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       return metrics.snapshot(listeners, deadLetters.size, deadLetters.overflowed, errors)
     },
     async history(query: HistoryQuery = {}) {
-      if (store === undefined) throw new TidingsError('E_NO_STORE', 'bus.history() reads the store\'s event log: create the bus with a store, e.g. createBus({ store: memoryStore() })')
+      if (store === undefined) {
+        if (ring === undefined) throw new TidingsError('E_NO_STORE', 'bus.history() has nothing to read: create the bus with a store (createBus({ store: memoryStore() })) or keep in-memory history (history: 1000)')
+        return ring.query(query)
+      }
       flushLog()
       await Promise.all(writes)
-      const pattern = query.type !== undefined && isPattern(query.type) ? compilePattern(query.type) : undefined
-      const types = query.type !== undefined && pattern === undefined ? [query.type] : query.types
+      const keep = historyFilter(query)
       const limit = query.limit ?? 100
       const out: Envelope[] = []
       if (limit <= 0) return out
+      const plainType = query.type !== undefined && !isPattern(query.type) ? [query.type] : undefined
       const read = store.read({
-        after: query.after, since: query.since, until: query.until, types, order: query.order ?? 'desc',
-        limit: pattern ? undefined : limit,
+        after: query.after, since: query.since, until: query.until, types: plainType ?? query.types, order: query.order ?? 'desc',
       })
       for await (const record of read) {
-        if (pattern && !pattern.test(record.envelope.type)) continue
+        if (!keep(record.envelope)) continue
         out.push(record.envelope)
         if (out.length >= limit) break
       }
       return out
+    },
+    stats(query: StatsQuery = {}) {
+      return ring === undefined ? { window: query.window ?? 60_000, total: 0, perMinute: 0, groups: [] } : ring.stats(query, Date.now())
     },
     observe(observer: (observation: Observation) => void) {
       observers.add(observer)

@@ -1,16 +1,26 @@
 export { createBus } from './bus'
 export { defineCatalog, defineEvent } from './catalog'
 export type { Catalog, EventDefinition, EventOptions, EventsOf, Upcaster } from './catalog'
+export { defineFlow } from './flows/define-flow'
+export type { Flow, FlowDefinition } from './flows/define-flow'
+export type { AnyStep, FlowStep, JoinStep, ReactionStep, TimeoutStep } from './flows/steps'
+export { validateFlow } from './flows/validate-flow'
+export type { FlowIssue } from './flows/validate-flow'
+export { defineRule } from './rules/define-rule'
+export type { RateRule, Rule, RuleDefinition, RuleMatch, ThresholdRule } from './rules/define-rule'
+export { defineProgressEvents, trackProgress } from './progress/track-progress'
+export type { Progress, ProgressSnapshot, TrackProgressOptions } from './progress/track-progress'
 export { causedBy } from './envelope'
 export type { CloudEventJSON, EmitOptions, Envelope, ExtensionValue, Extensions } from './envelope'
 export { ErrorCode, TidingsError, isTidingsError } from './errors'
 export type { TidingsErrorOptions } from './errors'
+export type { HistoryQuery, Stats, StatsGroup, StatsQuery } from './history'
 export type { LatencySummary, MetricsSnapshot, TypeMetrics } from './metrics'
 export { memoryStore } from './store/memory-store'
 export type { MemoryStoreOptions } from './store/memory-store'
 export type { DeadLetterEntry, ErrorInfo, ReadQuery, Store, StoredRecord, TimeBound } from './store/types'
 export type {
   AnyHandler, Backoff, Bus, BusOptions, DeadLetterFilter, DeadLetterQueue, DeadLetterRetryResult, DeliveryOutcome,
-  DeliveryReport, EmitArgs, EnvelopeOf, EventMap, Handler, HandlerMap, HistoryQuery, Keys, MatchingKeys, Middleware, Observation,
+  DeliveryReport, EmitArgs, EnvelopeOf, EventMap, Handler, HandlerMap, Keys, MatchingKeys, Middleware, Observation,
   Pattern, Plugin, RetryPolicy, SubscribeOptions, WaitForOptions, WildcardHandler,
 } from './types'

@@ -3,6 +3,7 @@ import type { EmitOptions, Envelope } from './envelope'
 import type { DeadLetterEntry, ErrorInfo, Store, TimeBound } from './store/types'
 import type { TidingsError } from './errors'
 import type { MetricsSnapshot } from './metrics'
+import type { HistoryQuery, Stats, StatsQuery } from './history'
 
 /** Event type → payload type. Untyped buses use `Record<string, unknown>`, as mitt does. */
 export type EventMap = Record<string, unknown>
@@ -101,6 +102,8 @@ export interface BusOptions<C extends Catalog | undefined = undefined> {
   validate?: boolean
   /** An existing handler map, as `mitt(all)` takes. */
   all?: HandlerMap
+  /** Events kept in memory for `history()` and `stats()` (default 1,000; 0 keeps none). */
+  history?: number
   /** Measure handler latency on one emit in N (default 8; 1 = every emit). */
   latencySampleEvery?: number
 }
@@ -167,19 +170,6 @@ export interface DeadLetterQueue {
   subscribe(listener: (entry: DeadLetterEntry) => void): () => void
 }
 
-export interface HistoryQuery {
-  /** One type or pattern. */
-  type?: string
-  types?: readonly string[]
-  after?: number
-  since?: TimeBound
-  until?: TimeBound
-  /** Default 100. */
-  limit?: number
-  /** Default 'desc' (newest first). */
-  order?: 'asc' | 'desc'
-}
-
 /** What `bus.observe` reports: every dispatch and every delivery outcome (devtools, tracing, logging). */
 export type Observation =
   | { kind: 'emitted'; envelope: Envelope }
@@ -234,8 +224,13 @@ export interface Bus<E extends EventMap = EventMap> {
   use(extension: Middleware | Plugin<E>): () => void
 
   metrics(): MetricsSnapshot
-  /** Reads the store's event log back. */
+  /**
+   * Past events: from the store's log when the bus has a store, else from the in-memory history
+   * (the latest `history` events, 1,000 by default).
+   */
   history(query?: HistoryQuery): Promise<Envelope[]>
+  /** Counts per type, source or payload field over the recent in-memory history. */
+  stats(query?: StatsQuery): Stats
   /** Calls `observer` for every dispatch and delivery outcome; costs nothing while no observer is attached. */
   observe(observer: (observation: Observation) => void): () => void
   /** Errors the bus reports instead of throwing (storage failures, DLQ overflow). */

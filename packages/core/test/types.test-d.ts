@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import { createBus } from '@tidings/core'
+import { createBus, defineFlow } from '@tidings/core'
 import type { Bus, Envelope, EventsOf } from '@tidings/core'
 import { catalog } from './fixtures'
 
@@ -74,5 +74,29 @@ describe('an untyped bus', () => {
     // @ts-expect-error wrong payload
     bus.emit('ping', 'one')
     bus.on('ping', (n) => expectTypeOf(n).toEqualTypeOf<number>())
+  })
+})
+
+describe('flows typed by the catalog', () => {
+  type E = EventsOf<typeof catalog>
+  it('types when/map from the step trigger and checks emitted types', () => {
+    defineFlow<E>({
+      name: 'ship',
+      steps: [
+        {
+          on: 'order.placed',
+          emit: 'order.shipped',
+          when: (data) => data.amount > 0,
+          map: (data, envelope) => {
+            expectTypeOf(data).toEqualTypeOf<Placed>()
+            expectTypeOf(envelope.type).toEqualTypeOf<'order.placed'>()
+            return { orderId: data.orderId }
+          },
+        },
+        { join: ['order.placed', 'order.shipped'], emit: 'user.signed-up' },
+      ],
+    })
+    // @ts-expect-error emits a type outside the catalog
+    defineFlow<E>({ name: 'bad', steps: [{ on: 'order.placed', emit: 'order.lost' }] })
   })
 })
