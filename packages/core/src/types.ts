@@ -221,7 +221,7 @@ export interface Bus<E extends EventMap = EventMap> {
   waitFor<P extends Pattern>(type: P, options?: WaitForOptions<EnvelopeOf<E, MatchingKeys<E, P>>>): Promise<EnvelopeOf<E, MatchingKeys<E, P>>>
 
   /** Adds a middleware or installs a plugin; returns the function that removes it. */
-  use(extension: Middleware | Plugin<E>): () => void
+  use(extension: Middleware | Plugin<E> | Plugin): () => void
 
   metrics(): MetricsSnapshot
   /**
