@@ -130,6 +130,8 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   const slotFor = (type: string): TypeSlot => {
     let slot = slots.get(type)
     if (slot === undefined) {
+      // Checked once per type: a '*' in an emitted type would reach pattern handlers with the wrong arguments.
+      if (typeof type === 'string' && type.includes('*')) throw invalid(`emit("${type}"): an event type cannot contain "*" (patterns are for subscribing)`)
       const def = catalog?.get(type)
       slot = new TypeSlot(metrics.statsFor(type), def?.version ?? 1, def?.persist ?? true)
       // Untyped buses may see unbounded type names: past the cap, slots are not cached.
@@ -521,7 +523,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       }
     },
     metrics() {
-      const listeners: Record<string, number> = {}
+      const listeners = Object.create(null) as Record<string, number>
       for (const [key, list] of all) if (list.length) listeners[key] = list.length
       return metrics.snapshot(listeners, deadLetters.size, deadLetters.overflowed, errors)
     },

@@ -99,7 +99,8 @@ export const createMetrics = () => {
       const at = Date.now()
       const nowS = (at / 1000) | 0
       const totals = { emitted: 0, delivered: 0, failed: 0, retried: 0, deadLettered: 0 }
-      const out: Record<string, TypeMetrics> = {}
+      // Type names are user data: a null-prototype record keeps '__proto__' an ordinary key.
+      const out: Record<string, TypeMetrics> = Object.create(null) as Record<string, TypeMetrics>
       for (const [type, s] of types) {
         totals.emitted += s.emitted
         totals.delivered += s.delivered

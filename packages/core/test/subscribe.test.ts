@@ -53,6 +53,14 @@ describe('on() with patterns', () => {
     }
   })
 
+  it('refuses to emit a type containing "*"', () => {
+    const bus = createBus()
+    const fn = vi.fn()
+    bus.on('order.*', fn)
+    expect(() => bus.emit('order.*')).toThrowError(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }))
+    expect(fn).not.toHaveBeenCalled()
+  })
+
   it('rejects a handler that is not a function', () => {
     const bus = createBus()
     expect(() => bus.on('x', 'nope' as never)).toThrowError(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }))
