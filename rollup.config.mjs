@@ -4,12 +4,15 @@ import { dts } from 'rollup-plugin-dts'
 
 // Each library package is built to ESM + CJS + bundled .d.ts; its dependencies stay external.
 const libraries = [
-  { dir: 'packages/core', entries: { index: 'src/index.ts' } },
+  { dir: 'packages/core', entries: { index: 'src/index.ts', indexeddb: 'src/indexeddb/index.ts' } },
+  { dir: 'packages/node-adapter', entries: { index: 'src/index.ts', cli: 'src/cli/main.ts' } },
 ]
 
 const externalFor = (dir) => {
   const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'))
-  const deps = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })
+  // The package's own name too: a subpath entry (@tidings/core/indexeddb) imports the main entry
+  // instead of bundling a second copy of it, so that `instanceof TidingsError` holds across both.
+  const deps = [pkg.name, ...Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })]
   return (id) => id.startsWith('node:') || deps.some((d) => id === d || id.startsWith(`${d}/`))
 }
 

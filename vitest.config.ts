@@ -32,6 +32,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['packages/*/test/**/*.browser.test.ts', 'test/**/*.browser.test.ts'],
+          // A devtools hub in Node, for connectDevtools over the browser's own WebSocket.
+          globalSetup: ['packages/core/test/devtools/hub.global-setup.ts'],
           browser: {
             enabled: true,
             headless: true,

@@ -16,6 +16,7 @@ const newest = (dir) => {
   }
   return t
 }
+const newestOf = (path) => (existsSync(path) && statSync(path).isDirectory() ? newest(path) : mtime(path))
 
 const installedAt = mtime(join(root, 'node_modules/.package-lock.json'))
 if (!installedAt || mtime(join(root, 'package-lock.json')) > installedAt) {
@@ -34,7 +35,7 @@ if (!existsSync(chromium)) {
   }
 }
 
-const libraries = ['packages/core']
+const libraries = ['packages/core', 'packages/node-adapter']
 const stale = libraries.filter((dir) => {
   const built = mtime(join(root, dir, 'dist/index.js'))
   return !built || newest(join(root, dir, 'src')) > built
@@ -42,4 +43,20 @@ const stale = libraries.filter((dir) => {
 if (stale.length) {
   console.log(`[setup] building ${stale.join(', ')}`)
   run('npx rollup -c rollup.config.mjs --silent')
+}
+
+// The devtools page and the examples, built after the libraries they use: what `npm start` runs,
+// and what CI must prove builds. `inputs` are relative to the repository root.
+const apps = [
+  { dir: 'packages/devtools', output: 'dist/index.html', inputs: ['src', 'index.html', 'vite.config.ts', 'packages/core/src'] },
+  { dir: 'examples/browser-app', output: 'dist/index.html', inputs: ['src', 'index.html', 'vite.config.ts', 'packages/core/dist'] },
+  { dir: 'examples/node-service', output: 'dist/main.js', inputs: ['src'] },
+  { dir: 'examples/cli-progress', output: 'dist/main.js', inputs: ['src'] },
+]
+for (const { dir, output, inputs } of apps) {
+  const built = mtime(join(root, dir, output))
+  const paths = inputs.map((input) => (input.includes('/') ? join(root, input) : join(root, dir, input)))
+  if (built && paths.every((path) => newestOf(path) <= built)) continue
+  console.log(`[setup] building ${dir}`)
+  run(`npm run build --silent -w ${dir}`)
 }

@@ -64,6 +64,7 @@ class Delivery {
 const EXTENSION_RE = /^[a-z0-9]{1,20}$/
 const RESERVED = new Set(['specversion', 'id', 'source', 'type', 'time', 'dataversion', 'data', 'datacontenttype', 'dataschema', 'subject', 'correlationid', 'causationid'])
 const MAX_SLOTS = 5000
+const CLOSE_GRACE_MS = 5000
 
 const invalid = (message: string) => new TidingsError('E_INVALID_ARGUMENT', message)
 const closedError = () => new TidingsError('E_CLOSED', 'This bus is closed: create a new bus with createBus()')
@@ -441,7 +442,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   }
 
   store?.onError?.(report)
-  const ready = store === undefined ? Promise.resolve() : store.ready.then(() => deadLetters.load())
+  const ready = deadLetters.load()
   ready.catch((error: unknown) => report(asTidingsError(error, 'E_STORAGE', 'The store did not open')))
 
   const bus = {
@@ -540,7 +541,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       if (limit <= 0) return out
       const plainType = query.type !== undefined && !isPattern(query.type) ? [query.type] : undefined
       const read = store.read({
-        after: query.after, since: query.since, until: query.until, types: plainType ?? query.types, order: query.order ?? 'desc',
+        after: query.after, before: query.before, since: query.since, until: query.until, types: plainType ?? query.types, order: query.order ?? 'desc',
       })
       for await (const record of read) {
         if (!keep(record.envelope)) continue
@@ -574,7 +575,11 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
           deadLetter(r, r.error)
         }
         retrying.clear()
-        await bus.flush()
+        // A store stuck retrying (a full disk) must not hang close(): after a grace period its own
+        // close() makes a last attempt and rejects with what went wrong.
+        let timer: ReturnType<typeof setTimeout> | undefined
+        await Promise.race([bus.flush(), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))])
+        clearTimeout(timer)
         await store?.close()
       })())
     },

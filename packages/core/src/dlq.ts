@@ -151,7 +151,9 @@ export const createDeadLetters = (deps: DeadLetterDeps) => {
     /** Reloads the entries a previous run left in the store. */
     load(): Promise<void> {
       if (deps.store === undefined) return loaded
-      loaded = deps.store.listDeadLetters().then((entries) => {
+      const store = deps.store
+      // Set synchronously, so that a list() called before the store is open waits for the reload.
+      loaded = store.ready.then(() => store.listDeadLetters()).then((entries) => {
         for (const entry of entries) if (!index.has(entry.id)) index.set(entry.id, { entry, handler: undefined })
       })
       return loaded

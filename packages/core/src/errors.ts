@@ -26,6 +26,8 @@ export const ErrorCode = {
   STORAGE_BLOCKED: 'E_STORAGE_BLOCKED',
   /** Another process holds the store's lock. */
   STORAGE_LOCKED: 'E_STORAGE_LOCKED',
+  /** A write was asked of a store opened read-only. */
+  STORAGE_READ_ONLY: 'E_STORAGE_READ_ONLY',
   /** `bus.history()` was called on a bus without a store. */
   NO_STORE: 'E_NO_STORE',
   /** Input is not valid JSON / not an envelope. */
@@ -36,6 +38,14 @@ export const ErrorCode = {
   FUTURE_VERSION: 'E_FUTURE_VERSION',
   /** An upcaster threw or its result failed validation. */
   UPCAST: 'E_UPCAST',
+  /** A devtools frame is malformed, of an unknown type or version, or a command is unknown. */
+  DEVTOOLS_PROTOCOL: 'E_DEVTOOLS_PROTOCOL',
+  /** A devtools command named a producer that is not connected to the hub. */
+  DEVTOOLS_NO_PRODUCER: 'E_DEVTOOLS_NO_PRODUCER',
+  /** A devtools client sent more frames per second than the hub allows. */
+  DEVTOOLS_RATE_LIMIT: 'E_DEVTOOLS_RATE_LIMIT',
+  /** The devtools hub is unreachable or refused the connection (wrong token, Origin…); the producer keeps retrying. */
+  DEVTOOLS_CONNECTION: 'E_DEVTOOLS_CONNECTION',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -12,6 +12,8 @@ export interface HistoryQuery {
   correlationid?: string
   /** Store position: only records after it (stores only). */
   after?: number
+  /** Store position: only records before it (stores only), to page newest first. */
+  before?: number
   since?: TimeBound
   until?: TimeBound
   where?: (envelope: Envelope) => boolean

@@ -24,3 +24,12 @@ export type {
   DeliveryReport, EmitArgs, EnvelopeOf, EventMap, Handler, HandlerMap, Keys, MatchingKeys, Middleware, Observation,
   Pattern, Plugin, RetryPolicy, SubscribeOptions, WaitForOptions, WildcardHandler,
 } from './types'
+export { DEVTOOLS_PROTOCOL_VERSION, connectDevtools, decodeDevtoolsFrame, devtoolsSocketURL, encodeDevtoolsFrame } from './devtools'
+export type * from './devtools'
+export {
+  CLOUDEVENTS_BATCH_CONTENT_TYPE, CLOUDEVENTS_CONTENT_TYPE, createCodec, fromCloudEvent, fromCloudEventBatch, ndjsonLines, replayLog,
+  toCloudEvent, toCloudEventBatch,
+} from './codec'
+export type {
+  Chunks, CloudEvent, CloudEventOptions, Codec, CodecOptions, NdjsonLine, ReplayFailure, ReplayOptions, ReplayReport, ReplaySource,
+} from './codec'

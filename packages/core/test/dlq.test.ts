@@ -171,6 +171,20 @@ describe('bus.dlq', () => {
     expect(await store.listDeadLetters()).toEqual([])
   })
 
+  it('answers list() and size() called before ready with the reloaded entries', async () => {
+    const store = memoryStore()
+    const first = createBus({ store, retry: noRetry })
+    first.on('x', () => {
+      throw new Error('down')
+    })
+    await first.publish('x')
+    await first.flush()
+    const slowStore = { ...store, ready: new Promise<void>((resolve) => setTimeout(resolve, 20)) }
+    const second = createBus({ store: slowStore, retry: noRetry })
+    expect(await second.dlq.size()).toBe(1)
+    expect((await second.dlq.list())[0]!.error.message).toBe('down')
+  })
+
   it('reports overflow of a bounded store through onError, and keeps the entry in memory', async () => {
     const { bus, handler } = flakyBus({ store: memoryStore({ maxDeadLetters: 1 }) })
     const errors: TidingsError[] = []

@@ -1,0 +1,228 @@
+// The devtools page under load: a producer (a bus with connectDevtools, in its own process) →
+// the hub → the built page in headless Chromium. The producer offers rising rates; for each the
+// page's frame times and processing backlog are recorded. Then the page is filled to its 100,000
+// retained events and its memory, scrolling and search are measured.
+// Imports the built packages and page: run `npm run build` first. Usage: node bench/devtools-page.bench.mjs [--quick]
+import { fork } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { performance } from 'node:perf_hooks'
+
+const self = fileURLToPath(import.meta.url)
+const role = process.argv[2]
+const quick = process.argv.includes('--quick')
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+const ask = (child, message) => new Promise((resolve) => {
+  const id = Math.random()
+  const onMessage = (reply) => {
+    if (reply.id !== id) return
+    child.off('message', onMessage)
+    resolve(reply)
+  }
+  child.on('message', onMessage)
+  child.send({ ...message, id })
+})
+
+if (role === 'producer') {
+  const { createBus, connectDevtools } = await import('@tidings/core')
+  const { default: WebSocket } = await import('ws')
+  const bus = createBus({ source: '/bench-shop' })
+  bus.on('order.placed', () => {}, { name: 'fulfil' })
+  bus.on('order.shipped', () => {}, { name: 'notify' })
+  const conn = connectDevtools(bus, { url: process.argv[3], WebSocket, name: 'bench-shop', maxQueue: 50_000 })
+  await conn.connected
+  let n = 0
+  // About 180 bytes of payload, as a small business event would carry.
+  const emitOne = () => {
+    const i = n++
+    bus.emit(i % 4 === 3 ? 'order.shipped' : 'order.placed', {
+      orderId: `A-${i}`, amount: (i % 997) + 0.5, currency: 'EUR',
+      customer: { id: `c-${i % 5000}`, name: `Customer ${i % 5000}` }, lines: [{ sku: `SKU-${i % 300}`, qty: 1 + (i % 3) }],
+    })
+  }
+  process.on('message', async (m) => {
+    if (m.type === 'emit') {
+      const start = performance.now()
+      let sent = 0
+      // Offered load: emit in 5 ms slices to reach `rate` events/s.
+      while (performance.now() - start < m.seconds * 1000) {
+        const due = Math.floor(((performance.now() - start) / 1000) * m.rate)
+        for (; sent < due; sent++) emitOne()
+        await sleep(5)
+      }
+      const elapsed = (performance.now() - start) / 1000
+      process.send({ id: m.id, sent, elapsed, dropped: conn.stats().dropped })
+    } else if (m.type === 'stats') {
+      process.send({ id: m.id, ...conn.stats() })
+    }
+  })
+  process.send({ ready: true })
+} else {
+  const { startDevtoolsHub } = await import('@tidings/node')
+  const { chromium } = await import('playwright')
+  const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  const fmt = (n) => Math.round(n).toLocaleString('en')
+  const mib = (n) => `${(n / 2 ** 20).toFixed(0)} MiB`
+  const percentile = (xs, q) => {
+    const s = [...xs].sort((a, b) => a - b)
+    return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : 0
+  }
+
+  // Resident memory of this browser's renderer processes (Linux /proc): the page's whole footprint,
+  // DOM, layout and canvases included, not only its JS heap. The browser is found by a marker
+  // switch (Chromium ignores unknown ones), its renderers by walking parent pids.
+  const marker = `--tidings-bench=${process.pid}`
+  const rendererRss = () => {
+    if (!existsSync('/proc/self/status')) return undefined
+    const procs = []
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        const ppid = Number(/\) \S+ (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1])
+        procs.push({ pid: Number(pid), ppid, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8'), status: readFileSync(`/proc/${pid}/status`, 'utf8') })
+      } catch {
+        // The process ended while being read.
+      }
+    }
+    const ours = new Set(procs.filter((p) => p.cmd.includes(marker)).map((p) => p.pid))
+    for (let grew = true; grew;) {
+      grew = false
+      for (const p of procs) if (!ours.has(p.pid) && ours.has(p.ppid)) grew = ours.add(p.pid) !== undefined
+    }
+    return procs.filter((p) => ours.has(p.pid) && p.cmd.includes('--type=renderer'))
+      .reduce((sum, p) => sum + Number(/VmRSS:\s+(\d+)/.exec(p.status)?.[1] ?? 0) * 1024, 0)
+  }
+
+  const hub = await startDevtoolsHub({ port: 0 })
+  const producer = fork(self, ['producer', hub.url])
+  await new Promise((resolve) => producer.once('message', resolve))
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, marker] })
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Performance.enable')
+
+  try {
+    await page.goto(hub.url)
+    await page.getByText('Live · 1 bus').waitFor({ timeout: 10_000 })
+    // Frame times as the user sees them: the gap between animation frames.
+    await page.evaluate(() => {
+      const w = window
+      w.benchFrames = []
+      let last = performance.now()
+      const loop = (t) => {
+        w.benchFrames.push(t - last)
+        last = t
+        requestAnimationFrame(loop)
+      }
+      requestAnimationFrame(loop)
+    })
+    const pageStats = () => page.evaluate(() => window.tidingsDevtools.stats())
+    const takeFrames = () => page.evaluate(() => window.benchFrames.splice(0))
+
+    const step = async (rate, seconds, dropsBefore) => {
+      await takeFrames()
+      const before = await pageStats()
+      const droppedBefore = hub.stats().viewerDropped
+      const emitting = ask(producer, { type: 'emit', rate, seconds })
+      let maxBacklog = 0
+      let done = false
+      void emitting.then(() => (done = true))
+      while (!done) {
+        maxBacklog = Math.max(maxBacklog, (await pageStats()).backlog)
+        await sleep(200)
+      }
+      const { sent, elapsed, dropped: droppedSoFar } = await emitting
+      const dropped = droppedSoFar - dropsBefore
+      const atEnd = await pageStats()
+      const frames = await takeFrames()
+      // What the page still has to catch up with once the producer stops.
+      const settleStart = performance.now()
+      let after = atEnd
+      while (performance.now() - settleStart < 5000) {
+        after = await pageStats()
+        if (after.backlog === 0 && after.received - before.received >= sent - dropped) break
+        await sleep(50)
+      }
+      return {
+        rate, sent, elapsed, received: after.received - before.received, producerDropped: dropped,
+        hubDropped: hub.stats().viewerDropped - droppedBefore, maxBacklog, backlogAtEnd: atEnd.backlog,
+        catchUpMs: performance.now() - settleStart, p95: percentile(frames, 0.95), max: Math.max(0, ...frames),
+      }
+    }
+
+    const rates = quick ? [5_000, 20_000] : [5_000, 10_000, 20_000, 30_000, 40_000, 50_000]
+    const seconds = quick ? 2 : 3
+    const results = []
+    let producerDropsBefore = 0
+    for (const rate of rates) {
+      const r = await step(rate, seconds, producerDropsBefore)
+      producerDropsBefore += r.producerDropped
+      // Keeping up: frames under 50 ms (p95), nothing the hub had to skip, everything sent was
+      // processed, and the backlog drained within half a second of the producer stopping.
+      r.keepsUp = r.p95 < 50 && r.hubDropped === 0 && r.received >= r.sent - r.producerDropped && r.catchUpMs < 500
+      results.push(r)
+      console.log(`${fmt(rate)}/s: ${r.keepsUp ? 'keeps up' : 'behind'} (${JSON.stringify({ ...r, p95: +r.p95.toFixed(1), max: +r.max.toFixed(1) })})`)
+    }
+
+    // Fill to the retention limit, then measure memory, scrolling and search at 100k.
+    let { kept } = await pageStats()
+    while (kept < 100_000) {
+      await ask(producer, { type: 'emit', rate: 20_000, seconds: 1 })
+      await sleep(300)
+      kept = (await pageStats()).kept
+    }
+    await sleep(1500)
+    await cdp.send('HeapProfiler.collectGarbage')
+    const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]))
+    const rss = rendererRss()
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) { try { const c = readFileSync(`/proc/${pid}/cmdline`, 'utf8'); if (c.includes('--type=renderer')) console.log('DEBUG', pid, c.slice(0, 200).replace(/\0/g, ' '), readFileSync(`/proc/${pid}/status`, 'utf8').match(/(VmRSS|RssAnon|RssFile|RssShmem):.*/g).join(' '), readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/Pss:.*/)?.[0]) } catch {} }
+
+    await page.locator('[role=listbox]').hover()
+    await takeFrames()
+    for (let i = 0; i < 40; i++) {
+      await page.mouse.wheel(0, -2400)
+      await sleep(25)
+    }
+    const scrollFrames = await takeFrames()
+
+    const searchStart = performance.now()
+    await page.getByLabel('Search payloads').fill('customer 4242')
+    await page.getByLabel('Search payloads').press('Enter')
+    await page.waitForFunction(() => /^\d[\d,]* shown/.test(document.querySelector('.count')?.textContent ?? '') &&
+      !document.querySelector('.count')?.textContent?.startsWith('100,000 shown'))
+    const searchMs = performance.now() - searchStart
+    const shown = await page.locator('.count').innerText()
+
+    // The offered rate counts only when it reached the page: above some rate the producer process
+    // (sharing the machine with the browser) drops records itself, and the page sees less.
+    const best = results.filter((r) => r.keepsUp && r.producerDropped === 0).reduce((m, r) => Math.max(m, r.rate), 0)
+    const bestProcessed = results.filter((r) => r.keepsUp).reduce((m, r) => Math.max(m, r.received / r.elapsed), 0)
+    const lines = [
+      `### Rising rates (${seconds} s each), one producer → hub → the page`,
+      '',
+      '| offered events/s | emitted | processed by the page | processed events/s | records dropped (producer / hub) | max backlog (frames) | catch-up after | frame p95 / max | keeps up |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|:--:|',
+      ...results.map((r) => `| ${fmt(r.rate)} | ${fmt(r.sent)} | ${fmt(r.received)} | ${fmt(r.received / r.elapsed)} | ${fmt(r.producerDropped)} / ${fmt(r.hubDropped)} | ${r.maxBacklog} | ${fmt(r.catchUpMs)} ms | ${r.p95.toFixed(1)} / ${r.max.toFixed(0)} ms | ${r.keepsUp ? 'yes' : 'no'} |`),
+      '',
+      `Highest offered rate that reached the page in full and that it kept up with: **${fmt(best)} events/s** (target ≥ 20,000);`,
+      `highest rate the page processed while keeping up: **${fmt(bestProcessed)} events/s**.`,
+      '',
+      '### With 100,000 events retained',
+      '',
+      '| measure | value |',
+      '|---|---:|',
+      `| JS heap used after GC | ${mib(metrics.JSHeapUsedSize)} (target < 300 MB) |`,
+      `| JS heap total | ${mib(metrics.JSHeapTotalSize)} |`,
+      ...(rss ? [`| renderer process resident memory (RSS) | ${mib(rss)} |`] : []),
+      `| DOM nodes | ${fmt(metrics.Nodes)} |`,
+      `| scrolling up through the list: frame p95 / max | ${percentile(scrollFrames, 0.95).toFixed(1)} / ${Math.max(...scrollFrames).toFixed(0)} ms |`,
+      `| payload search over every kept event (typed → list updated) | ${fmt(searchMs)} ms (${shown}) |`,
+    ]
+    console.log(`\n${lines.join('\n')}`)
+  } finally {
+    await browser.close()
+    producer.kill()
+    await hub.close()
+  }
+}

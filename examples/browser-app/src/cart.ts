@@ -1,0 +1,59 @@
+import { computed, signal } from '@preact/signals'
+import type { EnvelopeOf } from '@tidings/core'
+import type { ShopBus } from './bus'
+import type { ShopEvents } from './catalog'
+import { productBySku } from './products'
+
+/** sku → quantity. */
+export type CartLines = ReadonlyMap<string, number>
+
+const CART_TYPES = ['cart.item.added', 'cart.item.removed', 'order.placed'] as const
+type CartEvent = EnvelopeOf<ShopEvents, (typeof CART_TYPES)[number]>
+
+/** The cart is nothing but a fold over its events: this is one step of it. */
+export const applyCartEvent = (lines: CartLines, event: CartEvent): CartLines => {
+  if (event.type === 'order.placed') return new Map()
+  const next = new Map(lines)
+  if (event.type === 'cart.item.added') next.set(event.data.sku, (lines.get(event.data.sku) ?? 0) + event.data.qty)
+  else next.delete(event.data.sku)
+  return next
+}
+
+const cents = (amount: number) => Math.round(amount * 100) / 100
+
+export function createCart(bus: ShopBus) {
+  const lines = signal<CartLines>(new Map())
+  const total = computed(() => cents([...lines.value].reduce((sum, [sku, qty]) => sum + (productBySku.get(sku)?.price ?? 0) * qty, 0)))
+  const apply = (event: CartEvent) => (lines.value = applyCartEvent(lines.value, event))
+  bus.on('cart.item.added', (_data, event) => apply(event), { name: 'cart-view' })
+  bus.on('cart.item.removed', (_data, event) => apply(event), { name: 'cart-view' })
+  bus.on('order.placed', (_data, event) => apply(event), { name: 'cart-view' })
+
+  return {
+    lines,
+    total,
+    /** Rebuilds the cart in progress from the stored log: its events since the last checkout. */
+    async restore() {
+      // The types filter makes every record one of the cart's events.
+      const newestFirst = (await bus.history({ types: CART_TYPES, limit: 500 })) as CartEvent[]
+      const lastCheckout = newestFirst.findIndex((event) => event.type === 'order.placed')
+      const current = lastCheckout < 0 ? newestFirst : newestFirst.slice(0, lastCheckout)
+      lines.value = current.reverse().reduce(applyCartEvent, new Map() as CartLines)
+    },
+    add(sku: string) {
+      bus.emit('cart.item.added', { sku, qty: 1 })
+    },
+    remove(sku: string) {
+      bus.emit('cart.item.removed', { sku })
+    },
+    checkout() {
+      const orderLines = [...lines.value].map(([sku, qty]) => ({ sku, qty, price: productBySku.get(sku)?.price ?? 0 }))
+      if (orderLines.length === 0) return
+      const orderId = `ord_${crypto.randomUUID().slice(0, 8)}`
+      // The order id doubles as correlation id: the payment and any dead letter carry it too.
+      bus.emit('order.placed', { orderId, lines: orderLines, total: total.value }, { correlationid: orderId })
+    },
+  }
+}
+
+export type Cart = ReturnType<typeof createCart>

@@ -1,0 +1,74 @@
+import { signal } from '@preact/signals'
+import type { DeadLetterEntry, EnvelopeOf } from '@tidings/core'
+import type { ShopBus } from './bus'
+import type { ShopEvents } from './catalog'
+
+/** `unknown`: the page was reloaded while the payment was in flight, so it has no outcome. */
+export type OrderStatus = 'paying' | 'paid' | 'failed' | 'abandoned' | 'unknown'
+
+export interface OrderRow {
+  orderId: string
+  total: number
+  time: string
+  status: OrderStatus
+}
+
+const SHOWN = 12
+
+type OrderEvent = EnvelopeOf<ShopEvents, 'order.placed' | 'payment.captured'>
+
+/** Recent orders with their payment status, and the payments waiting in the dead-letter queue. */
+export function createOrders(bus: ShopBus) {
+  const orders = signal<OrderRow[]>([])
+  const deadLetters = signal<DeadLetterEntry[]>([])
+
+  const setStatus = (orderId: string | undefined, status: OrderStatus) => {
+    orders.value = orders.value.map((o) => (o.orderId === orderId ? { ...o, status } : o))
+  }
+  const refreshDeadLetters = async () => {
+    deadLetters.value = await bus.dlq.list()
+  }
+
+  bus.on('order.placed', (order, event) => {
+    orders.value = [{ orderId: order.orderId, total: order.total, time: event.time, status: 'paying' as const }, ...orders.value].slice(0, SHOWN)
+  }, { name: 'orders-view' })
+  bus.on('payment.captured', ({ orderId }) => setStatus(orderId, 'paid'), { name: 'orders-view' })
+  bus.dlq.subscribe((entry) => {
+    setStatus(entry.envelope.correlationid, 'failed')
+    void refreshDeadLetters()
+  })
+
+  return {
+    orders,
+    deadLetters,
+    /** Rebuilds the list from the stored log and dead letters, as they were before a reload. */
+    async restore() {
+      const [events, letters] = await Promise.all([
+        bus.history({ types: ['order.placed', 'payment.captured'], limit: 200 }) as Promise<OrderEvent[]>,
+        bus.dlq.list(),
+      ])
+      const paid = new Set(events.flatMap((e) => (e.type === 'payment.captured' ? [e.data.orderId] : [])))
+      const failed = new Set(letters.map((entry) => entry.envelope.correlationid))
+      orders.value = events.flatMap((e): OrderRow[] => {
+        if (e.type !== 'order.placed') return []
+        const { orderId, total } = e.data
+        return [{ orderId, total, time: e.time, status: paid.has(orderId) ? 'paid' : failed.has(orderId) ? 'failed' : 'unknown' }]
+      }).slice(0, SHOWN)
+      deadLetters.value = letters
+    },
+    /** Re-delivers a dead letter to its subscription; a success emits payment.captured, which marks the order paid. */
+    async retry(entry: DeadLetterEntry) {
+      setStatus(entry.envelope.correlationid, 'paying')
+      const { failed } = await bus.dlq.retry(entry.id)
+      if (failed.length) setStatus(entry.envelope.correlationid, 'failed')
+      await refreshDeadLetters()
+    },
+    async discard(entry: DeadLetterEntry) {
+      await bus.dlq.discard(entry.id)
+      setStatus(entry.envelope.correlationid, 'abandoned')
+      await refreshDeadLetters()
+    },
+  }
+}
+
+export type Orders = ReturnType<typeof createOrders>

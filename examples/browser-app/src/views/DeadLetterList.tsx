@@ -1,0 +1,27 @@
+import type { Orders } from '../orders'
+
+export function DeadLetterList({ orders }: { orders: Orders }) {
+  const entries = orders.deadLetters.value
+  return (
+    <section class="dead-letters" aria-labelledby="dlq-title">
+      <h2 id="dlq-title">Dead letters <span class="count">{entries.length}</span></h2>
+      {entries.length === 0 ? <p class="empty">Payments that fail twice wait here for a retry.</p> : (
+        <ul>
+          {entries.map((entry) => (
+            <li key={entry.id}>
+              <div>
+                <span class="mono">{entry.envelope.correlationid ?? entry.envelope.id}</span>
+                <span class="muted"> · {entry.subscription} · {entry.attempts} tries</span>
+              </div>
+              <div class="error">{entry.error.message}</div>
+              <div class="actions">
+                <button onClick={() => void orders.retry(entry)} aria-label={`Retry ${entry.envelope.correlationid ?? entry.id}`}>Retry</button>
+                <button class="link" onClick={() => void orders.discard(entry)}>Discard</button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}

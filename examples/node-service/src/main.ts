@@ -1,0 +1,55 @@
+import type { AddressInfo } from 'node:net'
+import { connectDevtools } from '@tidings/core'
+import type { DevtoolsConnection } from '@tidings/core'
+import { onShutdown } from '@tidings/node'
+import WebSocket from 'ws'
+import { createServiceBus } from './bus'
+import { loadConfig } from './config'
+import { startFulfilment } from './fulfilment'
+import { createApiServer } from './http-server'
+import { Inventory } from './inventory'
+import { createPaymentGateway } from './payment-gateway'
+import { INITIAL_STOCK, PRODUCTS } from './products'
+import { apiRoutes } from './routes'
+import { reorderWhenLow } from './supplier'
+
+const config = loadConfig()
+const bus = createServiceBus(config.dataDir)
+bus.onError((error) => console.error(`[node-service] ${error.message}`))
+bus.dlq.subscribe((entry) => {
+  console.log(`[node-service] dead-lettered ${entry.envelope.type} (${entry.subscription}, ${entry.attempts} tries): ${entry.error.message}`)
+})
+
+const inventory = new Inventory(bus, Object.keys(PRODUCTS), INITIAL_STOCK)
+reorderWhenLow(inventory, { quantity: 30, leadTimeMs: 4000 })
+startFulfilment(bus, inventory, createPaymentGateway(config.paymentFailureRate))
+
+// Node 20 has no global WebSocket: the `ws` package provides it. storeDir lets the devtools page
+// (and `tidings dlq`) point at this service's file store.
+const devtools: DevtoolsConnection | undefined = config.devtoolsUrl === undefined
+  ? undefined
+  : connectDevtools(bus, { url: config.devtoolsUrl, name: 'node-service', WebSocket, storeDir: config.dataDir,
+    onError: (error) => console.error(`[node-service] ${error.message}`) })
+
+// Dead letters from an earlier run are reloaded before the service takes new work.
+await bus.ready
+const server = createApiServer(bus, apiRoutes(bus, inventory))
+server.listen(config.port, config.host, () => {
+  const { port } = server.address() as AddressInfo
+  console.log(`[node-service] listening on http://${config.host}:${port} (store: ${config.dataDir})`)
+})
+
+const stopServer = () => new Promise<void>((resolve) => {
+  server.close(() => resolve())
+  server.closeIdleConnections()
+})
+
+// On SIGINT/SIGTERM, in this order: stop taking requests and finish those in flight; close the bus
+// (pending retries are dead-lettered, the log and the DLQ are flushed to disk); then send the
+// last events to devtools.
+onShutdown([
+  stopServer,
+  bus,
+  ...(devtools ? [devtools] : []),
+  () => console.log('[node-service] stopped: every event is on disk'),
+])

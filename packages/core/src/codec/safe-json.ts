@@ -1,0 +1,167 @@
+import { TidingsError } from '../errors'
+
+/** How much input the codec accepts. */
+export interface Limits {
+  /** Largest accepted event, in UTF-8 bytes of its JSON text. */
+  readonly maxBytes: number
+  /** Deepest accepted nesting of objects and arrays; the event object itself is level 1. */
+  readonly maxDepth: number
+}
+
+/** 1 MiB: sixteen times what CloudEvents asks every consumer to accept (64 KiB). */
+export const DEFAULT_MAX_BYTES = 1024 * 1024
+export const DEFAULT_MAX_DEPTH = 64
+
+export const resolveLimits = (options: { maxBytes?: number; maxDepth?: number } = {}): Limits => {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH
+  if (!(maxBytes > 0) || !(maxDepth >= 1) || !Number.isInteger(maxDepth)) {
+    throw new TidingsError('E_INVALID_ARGUMENT', `maxBytes must be a positive number and maxDepth an integer ≥ 1; got maxBytes ${String(maxBytes)}, maxDepth ${String(maxDepth)}`)
+  }
+  return { maxBytes, maxDepth }
+}
+
+/** UTF-8 length of a string; lone surrogates count 3 bytes, as TextEncoder writes them (U+FFFD). */
+export const utf8Length = (text: string): number => {
+  let bytes = text.length
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) bytes += 1
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2
+      i++
+    } else bytes += 2
+  }
+  return bytes
+}
+
+const tooLarge = (what: string, limits: Limits, size: number) =>
+  new TidingsError('E_TOO_LARGE', `${what} is ${size} bytes, more than the limit of ${limits.maxBytes}: split the payload, or raise the codec's maxBytes option`, { details: { limit: limits.maxBytes, size } })
+
+/** Throws E_TOO_LARGE when `text` is over `limits.maxBytes`; measures exactly only near the limit. */
+export const checkSize = (text: string, limits: Limits, what = 'The event'): void => {
+  // A UTF-16 unit takes 1 to 3 UTF-8 bytes, so the length alone decides most cases.
+  if (text.length * 3 <= limits.maxBytes) return
+  if (text.length > limits.maxBytes) throw tooLarge(what, limits, text.length)
+  const bytes = utf8Length(text)
+  if (bytes > limits.maxBytes) throw tooLarge(what, limits, bytes)
+}
+
+const isPlain = (value: object): boolean => {
+  const proto: unknown = Object.getPrototypeOf(value)
+  // null-prototype objects and plain objects of any realm (whose prototype's prototype is null)
+  return proto === null || Object.getPrototypeOf(proto) === null
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+
+/** `data.items[2].name`, or `data["a b"]` for keys that are not identifiers. */
+export const pathOf = (parent: string, key: string): string =>
+  IDENTIFIER.test(key) ? (parent === '' ? key : `${parent}.${key}`) : `${parent}[${JSON.stringify(key)}]`
+
+/**
+ * True when `value` nests at most `left` more levels and has no `__proto__` key, which a later
+ * `Object.assign` or hand-written merge would turn into a prototype change. `constructor` and
+ * `prototype` stay ordinary own data properties: nothing in Tidings merges them into a target.
+ * This runs on every event: for-in (with V8's enum cache) is the fastest walk measured.
+ */
+const safe = (value: object, left: number): boolean => {
+  if (left === 0) return false
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const x: unknown = value[i]
+      if (typeof x === 'object' && x !== null && !safe(x, left - 1)) return false
+    }
+    return true
+  }
+  if (ArrayBuffer.isView(value)) return true
+  for (const key in value) {
+    if (key === '__proto__') return false
+    const x: unknown = (value as Record<string, unknown>)[key]
+    if (typeof x === 'object' && x !== null && !safe(x, left - 1)) return false
+  }
+  return true
+}
+
+/** UTF-16 units of the strings and keys in a value: the size of an object handed to `decode`. */
+const measure = (value: unknown, left: number): number => {
+  if (typeof value === 'string') return value.length
+  if (typeof value !== 'object' || value === null || left === 0) return 8
+  if (ArrayBuffer.isView(value)) return value.byteLength * 2
+  let size = 2
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) size += measure(value[i], left - 1) + 1
+    return size
+  }
+  for (const key in value) size += key.length + measure((value as Record<string, unknown>)[key], left - 1) + 4
+  return size
+}
+
+const locate = (value: unknown, limits: Limits, path: string, depth: number): void => {
+  if (typeof value !== 'object' || value === null) return
+  if (depth > limits.maxDepth) {
+    throw new TidingsError('E_TOO_LARGE', `"${path}" is nested more than ${limits.maxDepth} levels deep (or refers to itself): flatten the payload, or raise the codec's maxDepth option`, { details: { field: path, limit: limits.maxDepth } })
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) locate(value[i], limits, `${path}[${i}]`, depth + 1)
+    return
+  }
+  if (ArrayBuffer.isView(value)) return
+  for (const key in value) {
+    if (key === '__proto__') {
+      const field = pathOf(path, key)
+      throw new TidingsError('E_DECODE', `"${field}": Tidings refuses "__proto__" keys, so that no merge can ever change a prototype; rename the key`, { details: { field } })
+    }
+    locate((value as Record<string, unknown>)[key], limits, pathOf(path, key), depth + 1)
+  }
+}
+
+/**
+ * Throws E_TOO_LARGE past `maxDepth` and E_DECODE for a `__proto__` key, naming the place.
+ * `path` and `depth` place a part of an event (its `data`, level 2) within the whole.
+ */
+export const scanValue = (value: unknown, limits: Limits, path = '', depth = 1): void => {
+  if (typeof value === 'object' && value !== null && !safe(value, limits.maxDepth - depth + 1)) locate(value, limits, path, depth)
+}
+
+const describeSyntaxError = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error)
+  // V8, SpiderMonkey and JavaScriptCore word this differently; keep it short and printable.
+  return message.length > 160 ? `${message.slice(0, 160)}…` : message
+}
+
+/**
+ * JSON.parse bounded in size and depth, and safe from prototype pollution. Any failure is a
+ * TidingsError: E_TOO_LARGE over a limit, E_DECODE for anything that is not JSON.
+ */
+export const parseJson = (text: string, limits: Limits): unknown => {
+  checkSize(text, limits)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    const position = /position (\d+)/.exec(describeSyntaxError(error))?.[1]
+    throw new TidingsError('E_DECODE', `The input is not valid JSON (${describeSyntaxError(error)}): pass the exact text the encoder wrote, one event per line`, { cause: error, details: position === undefined ? {} : { position: Number(position) } })
+  }
+  scanValue(value, limits)
+  return value
+}
+
+/** The same guarantees as `parseJson` for a value that is already parsed. */
+export const checkParsed = (value: unknown, limits: Limits): void => {
+  scanValue(value, limits)
+  const size = measure(value, limits.maxDepth)
+  if (size > limits.maxBytes) throw tooLarge('The event', limits, size)
+}
+
+/** Text is parsed; an object must be plain JSON data (as `JSON.parse` or a structured clone gives). */
+export const parseInput = (input: unknown, limits: Limits): unknown => {
+  if (typeof input === 'string') return parseJson(input, limits)
+  if (typeof input !== 'object' || input === null || (!Array.isArray(input) && !isPlain(input))) {
+    const kind = input === null ? 'null' : typeof input !== 'object' ? typeof input : (Object.getPrototypeOf(input) as { constructor?: { name?: string } }).constructor?.name ?? 'object'
+    throw new TidingsError('E_DECODE', `Expected JSON text or a plain object; got ${kind}: pass the encoded string, or JSON.parse() of it`, { details: { field: '' } })
+  }
+  checkParsed(input, limits)
+  return input
+}

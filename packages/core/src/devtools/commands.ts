@@ -1,0 +1,107 @@
+import * as v from 'valibot'
+import type { CloudEventJSON, Envelope } from '../envelope'
+import { TidingsError, isTidingsError } from '../errors'
+import type { DeadLetterEntry } from '../store/types'
+import type { Bus } from '../types'
+import type { CommandArgs, CommandName, CommandValues, DeadLetterJSON, WireError } from './protocol'
+
+/** What a command handler needs from the connection besides the bus. */
+export interface CommandContext {
+  bus: Bus
+  /** The envelope as it may leave the process (after `redact`), or undefined when hidden. */
+  expose(envelope: Envelope): CloudEventJSON | undefined
+  setPaused(paused: boolean): void
+}
+
+const str = v.optional(v.pipe(v.string(), v.maxLength(500)))
+const limit = v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)))
+const empty = v.looseObject({})
+
+const argSchemas = {
+  'dlq.list': v.looseObject({ type: str, subscription: str, limit }),
+  'dlq.retry': v.pipe(
+    v.looseObject({ id: str, type: str, subscription: str }),
+    v.check((a) => a.id !== undefined || a.type !== undefined || a.subscription !== undefined, 'name an entry id, or a type or subscription filter'),
+  ),
+  'dlq.discard': v.looseObject({ id: v.string() }),
+  'dlq.purge': empty,
+  dispatch: v.looseObject({
+    type: v.string(),
+    data: v.optional(v.unknown()),
+    correlationid: str,
+    causationid: str,
+    extensions: v.optional(v.record(v.string(), v.union([v.string(), v.number(), v.boolean()]))),
+  }),
+  pause: v.looseObject({ paused: v.boolean() }),
+  metrics: empty,
+  history: v.looseObject({ type: str, limit, order: v.optional(v.picklist(['asc', 'desc'])) }),
+} satisfies { [N in CommandName]: v.GenericSchema<unknown, unknown> }
+
+type Handlers = { [N in CommandName]: (args: CommandArgs[N], ctx: CommandContext) => Promise<CommandValues[N]> | CommandValues[N] }
+
+const deadLetterJSON = (entry: DeadLetterEntry, ctx: CommandContext): DeadLetterJSON | undefined => {
+  const envelope = ctx.expose(entry.envelope)
+  if (envelope === undefined) return undefined
+  return {
+    id: entry.id, envelope, subscription: entry.subscription, attempts: entry.attempts,
+    firstFailedAt: entry.firstFailedAt, lastFailedAt: entry.lastFailedAt, error: entry.error,
+  }
+}
+
+const handlers: Handlers = {
+  async 'dlq.list'(args, ctx) {
+    const entries = await ctx.bus.dlq.list(args)
+    return { entries: entries.flatMap((e) => deadLetterJSON(e, ctx) ?? []) }
+  },
+  'dlq.retry': (args, ctx) => ctx.bus.dlq.retry(args.id ?? { type: args.type, subscription: args.subscription }),
+  'dlq.discard': async (args, ctx) => ({ discarded: await ctx.bus.dlq.discard(args.id) }),
+  'dlq.purge': async (_args, ctx) => ({ purged: await ctx.bus.dlq.purge() }),
+  dispatch(args, ctx) {
+    const envelope = ctx.bus.emit(args.type, args.data, {
+      correlationid: args.correlationid, causationid: args.causationid, extensions: args.extensions,
+    })
+    return { envelope: ctx.expose(envelope) ?? { specversion: '1.0', id: envelope.id, source: envelope.source, type: envelope.type } }
+  },
+  pause(args, ctx) {
+    ctx.setPaused(args.paused)
+    return { paused: args.paused }
+  },
+  metrics: (_args, ctx) => ({ snapshot: ctx.bus.metrics() }),
+  async history(args, ctx) {
+    const envelopes = await ctx.bus.history(args)
+    return { envelopes: envelopes.flatMap((e) => ctx.expose(e) ?? []) }
+  },
+}
+
+/** Error details must survive JSON: anything that does not is left out. */
+const jsonDetails = (details: Record<string, unknown> | undefined): Record<string, unknown> | undefined => {
+  if (details === undefined) return undefined
+  try {
+    return JSON.parse(JSON.stringify(details)) as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+}
+
+export const toWireError = (error: unknown): WireError => {
+  if (isTidingsError(error)) {
+    const details = jsonDetails(error.details)
+    return details ? { code: error.code, message: error.message, details } : { code: error.code, message: error.message }
+  }
+  return { code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) }
+}
+
+/** Runs one devtools command with the bus's own API. Rejects with a TidingsError. */
+export async function runCommand(name: string, args: Record<string, unknown>, ctx: CommandContext): Promise<unknown> {
+  if (!Object.hasOwn(argSchemas, name)) {
+    throw new TidingsError('E_DEVTOOLS_PROTOCOL', `Unknown devtools command "${name}": this producer runs ${Object.keys(argSchemas).join(', ')}`)
+  }
+  const command = name as CommandName
+  const parsed = v.safeParse(argSchemas[command], args)
+  if (!parsed.success) {
+    const issue = parsed.issues[0]
+    throw new TidingsError('E_DEVTOOLS_PROTOCOL', `Bad arguments for devtools command "${name}"${v.getDotPath(issue) ? ` at "${v.getDotPath(issue)}"` : ''}: ${issue.message}`)
+  }
+  const handler = handlers[command] as (args: unknown, ctx: CommandContext) => unknown
+  return handler(parsed.output, ctx)
+}

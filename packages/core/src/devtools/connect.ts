@@ -1,0 +1,313 @@
+import type { CloudEventJSON, Envelope } from '../envelope'
+import { idPrefix } from '../envelope'
+import { TidingsError } from '../errors'
+import type { Bus, EventMap, Observation } from '../types'
+import { catalogEntries } from './catalog-entries'
+import { runCommand, toWireError } from './commands'
+import { devtoolsSocketURL } from './hub-url'
+import { DEVTOOLS_PROTOCOL_VERSION, decodeDevtoolsFrame, encodeDevtoolsFrame } from './protocol'
+import type { CatalogEntry, HubToProducerFrame, ProducerFrame } from './protocol'
+import { TrafficQueue } from './traffic-queue'
+import type { Redact } from './traffic-queue'
+
+/** The part of the WebSocket API used here: the browser's, Node 22's global, or `ws`'s. */
+export interface DevtoolsSocket {
+  readonly readyState: number
+  readonly bufferedAmount: number
+  send(data: string): void
+  close(code?: number, reason?: string): void
+  onopen: EventHandler<unknown> | null
+  onmessage: EventHandler<{ data: unknown }> | null
+  onclose: EventHandler<{ code: number; reason: string }> | null
+  onerror: EventHandler<{ message?: string }> | null
+}
+
+/** Declared as a method so that the browser's and ws's own event types are accepted (bivariance). */
+type EventHandler<Event> = { handle(event: Event): void }['handle']
+
+export type DevtoolsSocketConstructor = new (url: string) => DevtoolsSocket
+
+export interface DevtoolsOptions {
+  /** The URL `tidings devtools` printed (`http://127.0.0.1:PORT/?token=…`) or its `ws://…/ws?token=…` endpoint. */
+  url: string
+  /** Overrides the URL's token. */
+  token?: string
+  /** How the page names this producer (default: the bus's `source`). */
+  name?: string
+  /** A WebSocket constructor, for Node 20 (`import WebSocket from 'ws'`); default `globalThis.WebSocket`. */
+  WebSocket?: DevtoolsSocketConstructor
+  /**
+   * Runs on every envelope (in its CloudEvents JSON form) before it leaves the process: return a
+   * copy without secrets, or undefined to hide the event.
+   */
+  redact?: Redact
+  /** Absolute directory of a file store this process owns, so `tidings dlq retry <dir>` can reach it. */
+  storeDir?: string
+  /** Send traffic every N ms (default 50). */
+  batchMs?: number
+  /** Send `bus.metrics()` every N ms (default 1000). */
+  metricsIntervalMs?: number
+  /** Records kept while the hub is slow or away; beyond it the oldest are dropped and counted (default 10,000). */
+  maxQueue?: number
+  /** Hold traffic while the socket has more than this many bytes unsent (default 1 MiB). */
+  highWaterMark?: number
+  /** Reconnect backoff: `initialMs` × 2ⁿ with full jitter, capped at `maxMs` (defaults 250 and 30,000). */
+  reconnect?: { initialMs?: number; maxMs?: number }
+  /** Connection failures and hub refusals, reported instead of thrown (the producer keeps retrying). */
+  onError?: (error: TidingsError) => void
+}
+
+export interface DevtoolsStats {
+  /** Connected and greeted by the hub. */
+  connected: boolean
+  /** Records sent to the hub. */
+  sent: number
+  /** Records dropped because the hub was slow or away (or too large to send). */
+  dropped: number
+  /** Records waiting to be sent. */
+  queued: number
+  /** Connections opened after the first. */
+  reconnects: number
+  paused: boolean
+}
+
+export interface DevtoolsConnection {
+  /** Resolves once the hub has greeted this producer for the first time. */
+  readonly connected: Promise<void>
+  stats(): DevtoolsStats
+  /** Sends what is queued, stops observing the bus and closes the connection. */
+  close(): Promise<void>
+}
+
+const OPEN = 1
+const STABLE_MS = 10_000
+const CLOSE_WAIT_MS = 1000
+const DEFAULT_MAX_PAYLOAD = 1 << 20
+/** Frames sent per flush at most, so one flush never holds the thread for long. */
+const FRAMES_PER_FLUSH = 16
+const BACKLOG_RETRY_MS = 5
+
+type Timer = ReturnType<typeof setTimeout>
+/** Timers must not keep a Node process alive on their own account. */
+const unref = (timer: Timer): Timer => {
+  (timer as { unref?: () => void }).unref?.()
+  return timer
+}
+
+interface Host {
+  process?: { pid?: number; versions?: { node?: string } }
+  Deno?: unknown
+  Bun?: unknown
+  document?: unknown
+}
+const host = globalThis as Host
+const runtime = host.Deno ? 'deno' : host.Bun ? 'bun' : host.process?.versions?.node ? 'node' : host.document ? 'browser' : 'unknown'
+
+/**
+ * Streams a bus's traffic, catalog and metrics to a devtools hub and runs the hub's commands on it.
+ * Never slows the bus: observations are queued in a bounded ring and sent in batches; when the hub
+ * is slow or away the oldest are dropped and counted. Reconnects with backoff until closed.
+ */
+export function connectDevtools<E extends EventMap>(bus: Bus<E>, options: DevtoolsOptions): DevtoolsConnection {
+  const target = bus as unknown as Bus
+  const url = devtoolsSocketURL(options.url, options.token)
+  const Socket = options.WebSocket ?? (globalThis as { WebSocket?: DevtoolsSocketConstructor }).WebSocket
+  if (Socket === undefined) {
+    throw new TidingsError('E_INVALID_ARGUMENT', 'connectDevtools: this runtime has no global WebSocket (Node 20): pass { WebSocket } from the "ws" package')
+  }
+  const batchMs = options.batchMs ?? 50
+  const metricsMs = options.metricsIntervalMs ?? 1000
+  const highWaterMark = options.highWaterMark ?? 1 << 20
+  const initialMs = options.reconnect?.initialMs ?? 250
+  const maxMs = options.reconnect?.maxMs ?? 30_000
+  const instance = idPrefix().slice(0, -1)
+  const queue = new TrafficQueue(options.maxQueue ?? 10_000, options.redact)
+
+  let socket: DevtoolsSocket | undefined
+  let greeted = false
+  let closed = false
+  let paused = false
+  let sent = 0
+  let connections = 0
+  let failures = 0
+  let openedAt = 0
+  let maxPayload = DEFAULT_MAX_PAYLOAD
+  let flushTimer: Timer | undefined
+  let metricsTimer: ReturnType<typeof setInterval> | undefined
+  let reconnectTimer: Timer | undefined
+  let lastError = ''
+  let catalog: CatalogEntry[] | undefined
+  let unobserve: (() => void) | undefined
+  let markConnected: () => void = () => {}
+  const connected = new Promise<void>((resolve) => (markConnected = resolve))
+
+  const report = (code: TidingsError['code'], message: string) => {
+    if (message === lastError) return
+    lastError = message
+    options.onError?.(new TidingsError(code, message))
+  }
+
+  const send = (frame: ProducerFrame) => {
+    if (socket?.readyState === OPEN) socket.send(encodeDevtoolsFrame(frame))
+  }
+
+  const flush = () => {
+    flushTimer = undefined
+    if (!greeted || socket === undefined) return
+    if (socket.bufferedAmount <= highWaterMark && queue.size > 0) {
+      const before = queue.size
+      const frames = queue.drain(maxPayload, FRAMES_PER_FLUSH)
+      for (const frame of frames) socket.send(frame)
+      sent += before - queue.size
+    }
+    // A backlog (the socket was busy, or more than one flush's worth queued) goes out as soon as
+    // the socket drains, not one batch interval later: the interval batches, it must not throttle.
+    if (queue.size > 0 && !closed) schedule(BACKLOG_RETRY_MS)
+  }
+
+  const schedule = (delay = batchMs) => {
+    flushTimer ??= unref(setTimeout(flush, delay))
+  }
+
+  const observer = (observation: Observation) => {
+    queue.push(observation, Date.now())
+    if (flushTimer === undefined && greeted) schedule()
+  }
+
+  const setPaused = (value: boolean) => {
+    paused = value
+    unobserve?.()
+    unobserve = paused ? undefined : target.observe(observer)
+  }
+
+  const sendMetrics = () => {
+    if (greeted && socket !== undefined && socket.bufferedAmount <= highWaterMark) {
+      send({ v: DEVTOOLS_PROTOCOL_VERSION, t: 'metrics', snapshot: target.metrics(), dropped: queue.dropped })
+    }
+  }
+
+  const expose = (envelope: Envelope): CloudEventJSON | undefined => {
+    const json = queue.envelopeJSON(envelope)
+    return json === null ? undefined : (JSON.parse(json) as CloudEventJSON)
+  }
+
+  const answer = async (id: string, name: string, args: Record<string, unknown>) => {
+    let text: string
+    try {
+      const value = await runCommand(name, args, { bus: target, expose, setPaused })
+      text = encodeDevtoolsFrame({ v: DEVTOOLS_PROTOCOL_VERSION, t: 'result', id, ok: true, value })
+      if (text.length * 3 > maxPayload && new TextEncoder().encode(text).length > maxPayload) {
+        throw new TidingsError('E_TOO_LARGE', `The result of "${name}" exceeds the hub's ${maxPayload}-byte frame limit: ask for fewer items (limit)`)
+      }
+    } catch (error) {
+      text = encodeDevtoolsFrame({ v: DEVTOOLS_PROTOCOL_VERSION, t: 'result', id, ok: false, error: toWireError(error) })
+    }
+    if (socket?.readyState === OPEN) socket.send(text)
+  }
+
+  const receive = (data: unknown) => {
+    let frame: HubToProducerFrame
+    try {
+      frame = decodeDevtoolsFrame(typeof data === 'string' ? data : String(data), 'hub') as HubToProducerFrame
+    } catch (error) {
+      report('E_DEVTOOLS_PROTOCOL', (error as TidingsError).message)
+      return
+    }
+    if (frame.t === 'welcome') {
+      maxPayload = frame.limits.maxPayload
+      greeted = true
+      lastError = ''
+      markConnected()
+      sendMetrics()
+      metricsTimer ??= setInterval(sendMetrics, metricsMs)
+      unref(metricsTimer)
+      flush()
+    } else if (frame.t === 'command') {
+      void answer(frame.id, frame.name, frame.args)
+    } else if (frame.t === 'error') {
+      report(frame.code as TidingsError['code'], `The devtools hub refused a frame: ${frame.message}`)
+    }
+  }
+
+  /** The hello; a catalog whose JSON Schemas would exceed the hub's frame limit goes without them. */
+  const helloText = () => {
+    catalog ??= catalogEntries(target.catalog)
+    const hello = (entries: CatalogEntry[]) => encodeDevtoolsFrame({
+      v: DEVTOOLS_PROTOCOL_VERSION, t: 'hello', role: 'producer', instance,
+      name: options.name ?? target.source, source: target.source, runtime, paused, catalog: entries,
+      ...(host.process?.pid !== undefined && { pid: host.process.pid }),
+      ...(options.storeDir !== undefined && { storeDir: options.storeDir }),
+    })
+    const text = hello(catalog)
+    if (text.length * 3 <= DEFAULT_MAX_PAYLOAD || new TextEncoder().encode(text).length <= DEFAULT_MAX_PAYLOAD) return text
+    report('E_TOO_LARGE', `The catalog's JSON Schemas exceed the devtools hub's ${DEFAULT_MAX_PAYLOAD}-byte frame limit: the page gets the types without their schemas`)
+    return hello(catalog.map(({ schema: _schema, ...entry }) => entry))
+  }
+
+  const connect = () => {
+    reconnectTimer = undefined
+    if (closed) return
+    const ws = new Socket(url)
+    socket = ws
+    ws.onopen = () => {
+      openedAt = Date.now()
+      connections++
+      ws.send(helloText())
+    }
+    ws.onmessage = (event) => receive(event.data)
+    ws.onerror = (event) => {
+      if (closed) return
+      report('E_DEVTOOLS_CONNECTION', `Cannot reach the devtools hub at ${url.replace(/token=[^&]*/, 'token=…')}${event.message ? `: ${event.message}` : ''}; check that \`tidings devtools\` runs and that the token is the one it printed`)
+    }
+    ws.onclose = (event) => {
+      if (socket !== ws) return
+      socket = undefined
+      greeted = false
+      if (metricsTimer !== undefined) clearInterval(metricsTimer)
+      metricsTimer = undefined
+      if (closed) return
+      if (event.code === 1008 || event.code === 1009 || event.code === 4000) {
+        report('E_DEVTOOLS_PROTOCOL', `The devtools hub closed the connection (${event.code} ${event.reason})`)
+      }
+      if (openedAt && Date.now() - openedAt >= STABLE_MS) failures = 0
+      openedAt = 0
+      const delay = Math.random() * Math.min(maxMs, initialMs * 2 ** failures++)
+      reconnectTimer = unref(setTimeout(connect, delay))
+    }
+  }
+
+  unobserve = target.observe(observer)
+  connect()
+
+  return {
+    connected,
+    stats: () => ({
+      connected: greeted, sent, dropped: queue.dropped, queued: queue.size,
+      reconnects: Math.max(0, connections - 1), paused,
+    }),
+    close() {
+      if (closed) return Promise.resolve()
+      closed = true
+      unobserve?.()
+      unobserve = undefined
+      if (reconnectTimer !== undefined) clearTimeout(reconnectTimer)
+      if (flushTimer !== undefined) clearTimeout(flushTimer)
+      if (metricsTimer !== undefined) clearInterval(metricsTimer)
+      flush()
+      const ws = socket
+      if (ws === undefined) return Promise.resolve()
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+        const timer = setTimeout(() => {
+          ws.onclose = null
+          resolve()
+        }, CLOSE_WAIT_MS)
+        ws.onclose = done
+        ws.close(1000, 'producer closed')
+      })
+    },
+  }
+}

@@ -1,0 +1,12 @@
+export { connectDevtools } from './connect'
+export type { DevtoolsConnection, DevtoolsOptions, DevtoolsSocket, DevtoolsSocketConstructor, DevtoolsStats } from './connect'
+export { devtoolsSocketURL } from './hub-url'
+export { DEVTOOLS_PROTOCOL_VERSION, decodeDevtoolsFrame, encodeDevtoolsFrame } from './protocol'
+export type {
+  BacklogFrame, CatalogEntry, CatalogFrame, CommandArgs, CommandFrame, CommandName, CommandValues, DeadLetterJSON,
+  DroppedFrame, ErrorFrame, FrameSender, FramesFrom, HubLimits, HubToProducerFrame, HubToViewerFrame, MetricsFrame,
+  ProducerFrame, ProducerHelloFrame, ProducerInfo, ProducersFrame, RelayedMetricsFrame, RelayedResultFrame,
+  RelayedTrafficFrame, ResultFrame, TrafficFrame, TrafficRecord, ViewerCommandFrame, ViewerFrame, ViewerHelloFrame,
+  WelcomeFrame, WireError,
+} from './protocol'
+export type { Redact } from './traffic-queue'

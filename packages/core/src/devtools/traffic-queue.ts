@@ -1,0 +1,155 @@
+import { TidingsEnvelope } from '../envelope'
+import type { CloudEventJSON, Envelope } from '../envelope'
+import type { Observation } from '../types'
+
+export type Redact = (event: CloudEventJSON) => CloudEventJSON | undefined
+
+/** Bytes a JSON frame around the records may add; frames are sized to stay under the hub's limit. */
+const FRAME_OVERHEAD = 128
+/** A UTF-16 code unit encodes to at most 3 UTF-8 bytes. */
+const MAX_BYTES_PER_CHAR = 3
+
+/**
+ * A bounded ring of observations waiting to be sent. Pushing is the only work done on the emit
+ * path (two stores and an index bump); when the ring is full the oldest record is overwritten and
+ * counted as dropped. Serialization and redaction happen in `drain`, off the emit path.
+ */
+export class TrafficQueue {
+  private readonly items: Array<Observation | undefined>
+  private readonly times: Float64Array
+  private head = 0
+  private length = 0
+  dropped = 0
+  /** Envelope → its JSON after `redact` (null: hidden), so retries and outcomes reuse one decision. */
+  private readonly redacted = new WeakMap<Envelope, string | null>()
+
+  constructor(readonly capacity: number, private readonly redact: Redact | undefined) {
+    this.items = new Array<Observation | undefined>(capacity)
+    this.times = new Float64Array(capacity)
+  }
+
+  get size(): number {
+    return this.length
+  }
+
+  push(observation: Observation, at: number): void {
+    const capacity = this.capacity
+    let slot = this.head + this.length
+    if (slot >= capacity) slot -= capacity
+    this.items[slot] = observation
+    this.times[slot] = at
+    if (this.length === capacity) {
+      this.head = this.head + 1 === capacity ? 0 : this.head + 1
+      this.dropped++
+    } else {
+      this.length++
+    }
+  }
+
+  /**
+   * Removes queued records and returns them as `traffic` frames of at most `maxBytes` each. A
+   * record too large for a frame goes without its payload (`truncated`); one that still does
+   * not fit is dropped and counted.
+   */
+  drain(maxBytes: number, maxFrames: number): string[] {
+    const budget = Math.floor((maxBytes - FRAME_OVERHEAD) / MAX_BYTES_PER_CHAR)
+    const frames: string[] = []
+    let pieces: string[] = []
+    let chars = 0
+    const close = () => {
+      if (pieces.length) frames.push(`{"v":1,"t":"traffic","dropped":${this.dropped},"records":[${pieces.join(',')}]}`)
+      pieces = []
+      chars = 0
+    }
+    while (this.length > 0 && frames.length < maxFrames) {
+      const slot = this.head
+      const observation = this.items[slot]!
+      const at = this.times[slot]!
+      this.items[slot] = undefined
+      this.head = slot + 1 === this.capacity ? 0 : slot + 1
+      this.length--
+      const piece = this.serialize(observation, at, budget)
+      if (piece === undefined) continue
+      if (chars + piece.length + 1 > budget) close()
+      pieces.push(piece)
+      chars += piece.length + 1
+    }
+    close()
+    return frames
+  }
+
+  /** The envelope's JSON as it may leave the process, or null when `redact` hides it. */
+  envelopeJSON(envelope: Envelope): string | null {
+    if (this.redact === undefined) return envelope instanceof TidingsEnvelope ? this.fastJSON(envelope) : safeStringify(envelope)
+    let json = this.redacted.get(envelope)
+    if (json === undefined) {
+      const kept = this.redact(envelope.toJSON())
+      json = kept === undefined ? null : safeStringify(kept)
+      this.redacted.set(envelope, json)
+    }
+    return json
+  }
+
+  private lastMs = Number.NaN
+  private lastTime = ''
+
+  /**
+   * `JSON.stringify(envelope)` without the intermediate object of `toJSON()`, and with one date
+   * formatting per distinct millisecond: a burst of events shares its clock reading.
+   */
+  private fastJSON(e: TidingsEnvelope): string {
+    let time = e._time
+    if (time === undefined) {
+      if (e._ms !== this.lastMs) {
+        this.lastMs = e._ms
+        this.lastTime = new Date(e._ms).toISOString()
+      }
+      time = this.lastTime
+    }
+    let data: string | undefined
+    try {
+      data = JSON.stringify(e.data)
+    } catch (error) {
+      data = JSON.stringify({ $unserializable: String(error) })
+    }
+    let json = `{"specversion":"1.0","id":${JSON.stringify(e.id)},"source":${JSON.stringify(e.source)},"type":${JSON.stringify(e.type)},"time":"${time}","dataversion":${e.dataversion}`
+    if (data !== undefined) json += `,"data":${data}`
+    if (e.correlationid !== undefined) json += `,"correlationid":${JSON.stringify(e.correlationid)}`
+    if (e.causationid !== undefined) json += `,"causationid":${JSON.stringify(e.causationid)}`
+    if (e.extensions) for (const name in e.extensions) json += `,${JSON.stringify(name)}:${JSON.stringify(e.extensions[name])}`
+    return `${json}}`
+  }
+
+  private serialize(o: Observation, at: number, budget: number): string | undefined {
+    const envelope = this.envelopeJSON(o.envelope)
+    if (envelope === null) return undefined
+    if (o.kind === 'emitted') {
+      const piece = `{"k":"emitted","at":${at},"envelope":${envelope}}`
+      if (piece.length <= budget) return piece
+      const { data: _data, ...rest } = JSON.parse(envelope) as CloudEventJSON
+      return this.fit(`{"k":"emitted","at":${at},"truncated":true,"envelope":${JSON.stringify(rest)}}`, budget)
+    }
+    const head = `{"k":"${o.kind}","at":${at},"id":${JSON.stringify(o.envelope.id)},"type":${JSON.stringify(o.envelope.type)},"subscription":${JSON.stringify(o.subscription)},"attempt":${o.attempt},"durationMs":${o.durationMs}`
+    const tail = o.willRetry === undefined ? '}' : `,"willRetry":${o.willRetry}}`
+    if (o.error === undefined) return this.fit(head + tail, budget)
+    const piece = `${head},"error":${JSON.stringify(o.error)}${tail}`
+    if (piece.length <= budget) return piece
+    return this.fit(`${head},"error":${JSON.stringify({ name: o.error.name, message: o.error.message.slice(0, 1000) })}${tail}`, budget)
+  }
+
+  private fit(piece: string, budget: number): string | undefined {
+    if (piece.length <= budget) return piece
+    this.dropped++
+    return undefined
+  }
+}
+
+/** JSON of a value that may hold cycles or BigInts: those payloads go as a description instead. */
+const safeStringify = (value: unknown): string => {
+  try {
+    return JSON.stringify(value)
+  } catch (error) {
+    const json = (value as { toJSON?: () => CloudEventJSON }).toJSON?.() ?? (value as CloudEventJSON)
+    return JSON.stringify({ ...json, data: { $unserializable: String(error) } })
+  }
+}

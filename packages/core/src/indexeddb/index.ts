@@ -1,0 +1,2 @@
+export { indexedDBStore } from './store'
+export type { IndexedDBStoreOptions } from './store'

@@ -1,0 +1,39 @@
+import * as v from 'valibot'
+import { defineCatalog, defineEvent } from '@tidings/core'
+
+/**
+ * The catalog the codec tests decode with. `order.placed` has had three payload versions:
+ * v1 `{ orderId, amount }`, v2 added `currency`, v3 moved both into `total`.
+ */
+export const OrderPlaced = defineEvent('order.placed', {
+  version: 3,
+  schema: v.object({
+    orderId: v.string(),
+    total: v.object({ amount: v.number(), currency: v.string() }),
+  }),
+  upcast: {
+    1: (old) => ({ ...old, currency: 'EUR' }),
+    2: (old: { orderId: string; amount: number; currency: string }) => ({
+      orderId: old.orderId,
+      total: { amount: old.amount, currency: old.currency },
+    }),
+  },
+})
+
+export const UserSignedUp = defineEvent('user.signed_up', {
+  schema: v.object({ userId: v.string(), email: v.pipe(v.string(), v.email()) }),
+})
+
+export const FileUploaded = defineEvent('file.uploaded', {
+  schema: v.instance(Uint8Array),
+})
+
+export const catalog = defineCatalog(OrderPlaced, UserSignedUp, FileUploaded)
+
+/** A valid v3 `order.placed` line as Tidings writes it. */
+export const orderLine = (overrides: Record<string, unknown> = {}): string => JSON.stringify({
+  specversion: '1.0', id: 'k3v9x2m7q1wz-1', source: '/shop', type: 'order.placed',
+  time: '2025-03-14T09:26:53.589Z', dataversion: 3,
+  data: { orderId: 'o-1', total: { amount: 12.5, currency: 'EUR' } },
+  ...overrides,
+})

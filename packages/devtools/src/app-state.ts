@@ -1,0 +1,255 @@
+import { effect, signal } from '@preact/signals'
+import type { CommandArgs, CommandName, CommandValues, DeadLetterJSON, HubToViewerFrame, MetricsSnapshot, ProducerInfo, TrafficRecord } from '@tidings/core'
+import { connectToHub, hubSocketUrl } from './hub-connection'
+import type { ConnectionState, HubConnection } from './hub-connection'
+import type { Filter } from './state/filter'
+import { FilteredView } from './state/filtered-view'
+import { exportNdjson, importNdjson } from './state/ndjson'
+import { RateBuckets } from './state/rates'
+import { RetainedEvents } from './state/retained-events'
+import { SampleHistory } from './state/stats'
+import { viewStateFromHash, viewStateToHash } from './state/url-state'
+import type { Tab } from './state/url-state'
+
+/** How many events the page keeps; the oldest go first. Sized for the 300 MB budget with small payloads. */
+const RETAINED_EVENTS = 100_000
+
+const MIN_REDRAW_MS = 50
+
+export interface Notice {
+  id: number
+  kind: 'info' | 'success' | 'error'
+  text: string
+}
+
+interface HeldBatch {
+  producer: string
+  records: readonly TrafficRecord[]
+  emitted: number
+}
+
+const emittedCount = (records: readonly TrafficRecord[]) => {
+  let n = 0
+  for (const r of records) if (r.k === 'emitted') n++
+  return n
+}
+
+/**
+ * Everything the views share: the retained events and their filtered view (plain objects, changed
+ * in place at traffic speed) and signals that tell the views when to redraw (`tick` at most once
+ * per animation frame).
+ */
+export function createAppState(capacity = RETAINED_EVENTS) {
+  const events = new RetainedEvents(capacity)
+  const view = new FilteredView(events)
+  const rates = new RateBuckets()
+  const dlqDepth = new SampleHistory()
+  const metrics = new Map<string, MetricsSnapshot>()
+  const names = new Map<string, string>()
+  const producerDrops = new Map<string, number>()
+  const initial = viewStateFromHash(location.hash)
+
+  const tick = signal(0)
+  const metricsTick = signal(0)
+  const connection = signal<ConnectionState>({ status: 'connecting', attempt: 0 })
+  const producers = signal<ProducerInfo[]>([])
+  const filter = signal<Filter>(initial.filter)
+  const tab = signal<Tab>(initial.tab)
+  const selected = signal<number | undefined>(undefined)
+  const paused = signal(false)
+  const held = signal(0)
+  const dropped = signal(0)
+  const backlog = signal(0)
+  const notices = signal<Notice[]>([])
+  /** What the catalog asked the dispatch form to prepare. */
+  const dispatchTarget = signal<{ producer: string; type: string } | undefined>(undefined)
+
+  let hubDropped = 0
+  let received = 0
+  let heldBatches: HeldBatch[] = []
+  let flushScheduled = false
+  let noticeId = 0
+  let hub: HubConnection | undefined
+
+  view.setFilter(filter.value)
+
+  let lastFlush = 0
+  const flush = (now: number) => {
+    // At most 20 redraws a second from traffic: at thousands of events per second nobody reads
+    // faster, and each redraw costs layout and paint. Input still redraws at once.
+    if (now - lastFlush < MIN_REDRAW_MS) {
+      requestAnimationFrame(flush)
+      return
+    }
+    lastFlush = now
+    flushScheduled = false
+    view.sync()
+    backlog.value = hub?.backlog() ?? 0
+    tick.value++
+  }
+  const scheduleFlush = () => {
+    if (flushScheduled) return
+    flushScheduled = true
+    requestAnimationFrame(flush)
+  }
+
+  const countDrops = () => {
+    let n = hubDropped
+    for (const d of producerDrops.values()) n += d
+    dropped.value = n
+  }
+
+  const receive = (producer: string, records: readonly TrafficRecord[]) => {
+    for (const r of records) {
+      if (r.k !== 'emitted') continue
+      rates.count(r.envelope.type, r.at)
+      received++
+    }
+    if (paused.value) {
+      const emitted = emittedCount(records)
+      heldBatches.push({ producer, records, emitted })
+      let total = held.value + emitted
+      // What is held beyond the ring's size would be evicted on resume anyway.
+      while (total > capacity && heldBatches.length > 1) total -= heldBatches.shift()!.emitted
+      held.value = total
+      return
+    }
+    events.apply(producer, records)
+    scheduleFlush()
+  }
+
+  const onFrame = (frame: HubToViewerFrame) => {
+    switch (frame.t) {
+      case 'producers':
+        for (const p of frame.producers) names.set(p.id, p.name)
+        producers.value = frame.producers
+        return
+      case 'traffic':
+        producerDrops.set(frame.producer, frame.dropped)
+        countDrops()
+        receive(frame.producer, frame.records)
+        return
+      case 'backlog':
+        for (const f of frame.frames) receive(f.producer, f.records)
+        return
+      case 'metrics':
+        metrics.set(frame.producer, frame.snapshot)
+        dlqDepth.add(frame.producer, frame.snapshot.at, frame.snapshot.dlq.size)
+        producerDrops.set(frame.producer, frame.dropped)
+        countDrops()
+        metricsTick.value++
+        return
+      case 'dropped':
+        hubDropped = frame.count
+        countDrops()
+        return
+      case 'error':
+        notify('error', `Hub: ${frame.message}`)
+        return
+      default:
+        return
+    }
+  }
+
+  function notify(kind: Notice['kind'], text: string) {
+    const notice = { id: ++noticeId, kind, text }
+    notices.value = [...notices.value.slice(-4), notice]
+    setTimeout(() => (notices.value = notices.value.filter((n) => n !== notice)), kind === 'error' ? 10_000 : 5000)
+  }
+
+  effect(() => {
+    const hash = viewStateToHash({ tab: tab.value, filter: filter.value })
+    if (hash !== location.hash && !(hash === '' && location.hash === '')) {
+      history.replaceState(null, '', `${location.pathname}${location.search}${hash}`)
+    }
+  })
+
+  const app = {
+    events, view, rates, dlqDepth, metrics,
+    tick, metricsTick, connection, producers, filter, tab, selected, paused, held, dropped, backlog, notices, dispatchTarget,
+
+    start(url = hubSocketUrl(location)) {
+      hub = connectToHub({
+        url,
+        onFrame,
+        onState: (state) => (connection.value = state),
+        onInvalid: (message) => console.warn(`[tidings devtools] ignored a frame: ${message}`),
+      })
+      window.addEventListener('hashchange', () => {
+        const next = viewStateFromHash(location.hash)
+        tab.value = next.tab
+        app.setFilter(next.filter)
+      })
+    },
+
+    producerName: (id: string): string => names.get(id) ?? id,
+
+    /** Counters for scripts and benchmarks (`window.tidingsDevtools.stats()`). */
+    stats: () => ({ received, kept: events.size, backlog: hub?.backlog() ?? 0, dropped: dropped.value, held: held.value }),
+
+    setFilter(next: Filter) {
+      filter.value = next
+      view.setFilter(next)
+      tick.value++
+    },
+
+    pause() {
+      paused.value = true
+    },
+
+    resume() {
+      paused.value = false
+      const batches = heldBatches
+      heldBatches = []
+      held.value = 0
+      for (const b of batches) events.apply(b.producer, b.records)
+      scheduleFlush()
+    },
+
+    clear() {
+      events.clear()
+      heldBatches = []
+      held.value = 0
+      selected.value = undefined
+      view.sync()
+      tick.value++
+    },
+
+    command<N extends CommandName>(producer: string, name: N, args: CommandArgs[N]): Promise<CommandValues[N]> {
+      if (!hub) return Promise.reject(new Error('Not connected to a hub'))
+      return hub.command(producer, name, args)
+    },
+
+    exportSession: (): string => exportNdjson(events, app.producerName),
+
+    importSession(text: string, fileName: string) {
+      const { events: imported, skipped } = importNdjson(text, fileName)
+      let added = 0
+      for (const e of imported) {
+        if (events.add(e.producer, e.at, e.envelope, e.truncated, e.deliveries)) added++
+        rates.count(e.envelope.type, e.at)
+      }
+      view.sync()
+      tick.value++
+      const skippedText = skipped.length ? `; skipped ${skipped.length} line(s), first at line ${skipped[0]!.line}: ${skipped[0]!.reason}` : ''
+      notify(skipped.length && !added ? 'error' : 'success', `Imported ${added} events from ${fileName}${skippedText}`)
+    },
+
+    /**
+     * The bus reports no traffic for a dead letter's re-delivery, so a successful retry from this
+     * page is recorded from its result: the event then shows as delivered to that subscription.
+     */
+    recordRedelivered(producer: string, entries: readonly DeadLetterJSON[]) {
+      const at = Date.now()
+      events.apply(producer, entries.map((e): TrafficRecord => ({
+        k: 'delivered', at, id: e.envelope.id, type: e.envelope.type, subscription: e.subscription, attempt: e.attempts + 1, durationMs: 0,
+      })))
+      scheduleFlush()
+    },
+
+    notify,
+  }
+  return app
+}
+
+export type AppState = ReturnType<typeof createAppState>

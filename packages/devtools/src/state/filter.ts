@@ -1,0 +1,56 @@
+import type { Outcome, RetainedEvent } from './retained-event'
+
+/** What the stream shows: every field empty means everything. */
+export interface Filter {
+  /** Type patterns separated by commas or spaces: `order.*` (one segment), `order.**` (any depth), or plain text. */
+  type: string
+  /** A producer id. */
+  source: string
+  outcome: Outcome | ''
+  /** Text searched for in payloads, case-insensitively. */
+  q: string
+  /** Types hidden from the list but still kept. */
+  muted: string[]
+}
+
+export const EMPTY_FILTER: Filter = { type: '', source: '', outcome: '', q: '', muted: [] }
+
+export const isEmptyFilter = (f: Filter): boolean =>
+  !f.type && !f.source && !f.outcome && !f.q && f.muted.length === 0
+
+/** Patterns use the bus's own segment rules; text without `*` matches anywhere in the type. */
+export function typeMatcher(patterns: string): (type: string) => boolean {
+  const tests = patterns.split(/[\s,]+/).filter(Boolean).map((p) => {
+    if (!p.includes('*')) {
+      const needle = p.toLowerCase()
+      return (type: string) => type.toLowerCase().includes(needle)
+    }
+    if (p === '*' || p === '**') return () => true
+    const re = new RegExp(`^${p.split('.').map((seg) =>
+      seg === '**' ? '.+' : seg === '*' ? '[^.]+' : seg.replace(/[\\^$+?.()|[\]{}*]/g, '\\$&')).join('\\.')}$`)
+    return (type: string) => re.test(type)
+  })
+  if (tests.length === 0) return () => true
+  return (type) => tests.some((t) => t(type))
+}
+
+/** The text a payload search looks in: the payload as JSON, lower-cased. */
+const searchableText = (event: RetainedEvent): string => {
+  const data = event.envelope.data
+  if (data === undefined) return ''
+  return (typeof data === 'string' ? data : JSON.stringify(data)).toLowerCase()
+}
+
+/** Compiles a filter into one predicate, so a pass over 100k events does no parsing. */
+export function compileFilter(filter: Filter): (event: RetainedEvent) => boolean {
+  const matchesType = typeMatcher(filter.type)
+  const muted = new Set(filter.muted)
+  const needle = filter.q.trim().toLowerCase()
+  const { source, outcome } = filter
+  return (event) =>
+    !muted.has(event.envelope.type) &&
+    (!source || event.producer === source) &&
+    (!outcome || event.outcome === outcome) &&
+    matchesType(event.envelope.type) &&
+    (!needle || searchableText(event).includes(needle))
+}

@@ -1,0 +1,56 @@
+import type { CloudEventJSON, ErrorInfo } from '@tidings/core'
+
+/** What became of an event, summed over its subscriptions' latest outcomes. */
+export type Outcome = 'none' | 'delivered' | 'retried' | 'failing' | 'dead-lettered'
+
+export const OUTCOMES: readonly Outcome[] = ['delivered', 'retried', 'failing', 'dead-lettered', 'none']
+
+/** One subscription's try at handling an event, as its producer reported it. */
+export interface Delivery {
+  k: 'delivered' | 'failed' | 'dead-lettered'
+  at: number
+  subscription: string
+  attempt: number
+  durationMs: number
+  error?: ErrorInfo
+  willRetry?: boolean
+}
+
+/** An event the page keeps, with everything learned about it since it was emitted. */
+export interface RetainedEvent {
+  /** Arrival order on this page; consecutive, so it doubles as the ring position. */
+  seq: number
+  producer: string
+  at: number
+  envelope: CloudEventJSON
+  truncated: boolean
+  deliveries: Delivery[]
+  outcome: Outcome
+  /** Handler time summed over every try of every subscription. */
+  handlerMs: number
+}
+
+/**
+ * 'retried' means it got through in the end after at least one failure (a DLQ retry included);
+ * 'failing' means a try failed and its outcome is still open.
+ */
+export function outcomeOf(deliveries: readonly Delivery[]): Outcome {
+  if (deliveries.length === 0) return 'none'
+  const latest = new Map<string, Delivery>()
+  let everFailed = false
+  for (const d of deliveries) {
+    if (d.k !== 'delivered') everFailed = true
+    latest.set(d.subscription, d)
+  }
+  let failing = false
+  for (const d of latest.values()) {
+    if (d.k === 'dead-lettered') return 'dead-lettered'
+    if (d.k === 'failed') failing = true
+  }
+  if (failing) return 'failing'
+  return everFailed ? 'retried' : 'delivered'
+}
+
+/** Records replayed after a reconnect (the hub's backlog) must not count twice. */
+export const sameDelivery = (a: Delivery, b: Delivery): boolean =>
+  a.k === b.k && a.subscription === b.subscription && a.attempt === b.attempt && a.at === b.at

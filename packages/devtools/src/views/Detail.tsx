@@ -1,0 +1,171 @@
+import { useMemo, useState } from 'preact/hooks'
+import { actOnDeadLetter } from '../dlq-actions'
+import { formatDuration, formatTime } from '../format'
+import { operationChain } from '../state/operation-chain'
+import type { Delivery, RetainedEvent } from '../state/retained-event'
+import { useApp, useRedraw } from './context'
+import { JsonTree } from './JsonTree'
+import { OutcomeBadge } from './OutcomeBadge'
+
+const CORE_ATTRIBUTES = ['id', 'source', 'type', 'time', 'dataversion', 'correlationid', 'causationid', 'specversion', 'data']
+/** The chain is rebuilt at most this often while traffic flows: it scans every kept event. */
+const CHAIN_REFRESH_TICKS = 30
+
+export function Detail() {
+  const app = useApp()
+  const tick = useRedraw()
+  const seq = app.selected.value
+  const event = seq === undefined ? undefined : app.events.at(seq)
+  if (!event) {
+    return (
+      <aside class="detail empty-detail" aria-label="Event detail">
+        <p>{seq === undefined ? 'Select an event (click, or ↑ ↓ in the list) to see its envelope, payload, deliveries and errors.' : 'That event is no longer kept.'}</p>
+      </aside>
+    )
+  }
+  const env = event.envelope
+  const filter = app.filter.value
+  return (
+    <aside class="detail" aria-label="Event detail">
+      <header class="detail-head">
+        <h2 title={env.type}>{env.type}</h2>
+        <OutcomeBadge outcome={event.outcome} />
+        <span class="spacer" />
+        <button onClick={() => app.setFilter({ ...filter, type: env.type })} title="Show only this type">Only this type</button>
+        <button onClick={() => app.setFilter({ ...filter, muted: [...new Set([...filter.muted, env.type])] })} title="Hide this type from the list; its events are still kept">Mute type</button>
+        <button class="icon" aria-label="Close detail" onClick={() => (app.selected.value = undefined)}>×</button>
+      </header>
+      <Deliveries event={event} />
+      <section>
+        <h3>Envelope</h3>
+        <table class="attributes">
+          <tbody>
+            <Attr name="id" value={env.id} />
+            <Attr name="source" value={`${env.source}  (bus: ${app.producerName(event.producer)})`} />
+            <Attr name="time" value={env.time ?? formatTime(event.at)} />
+            <Attr name="dataversion" value={env.dataversion} />
+            <Attr name="correlationid" value={env.correlationid} />
+            <tr>
+              <th>causationid</th>
+              <td>{env.causationid === undefined ? '—' : <CauseLink event={event} />}</td>
+            </tr>
+            {Object.entries(env).filter(([k]) => !CORE_ATTRIBUTES.includes(k)).map(([k, v]) => <Attr key={k} name={k} value={v} />)}
+          </tbody>
+        </table>
+      </section>
+      <section>
+        <h3>Payload</h3>
+        {event.truncated ? <p class="warn">The payload was too large to send and was left out by the producer.</p>
+          : <JsonTree key={event.seq} value={env.data} label="Payload" />}
+      </section>
+      <Chain event={event} tick={Math.floor(tick / CHAIN_REFRESH_TICKS)} />
+    </aside>
+  )
+}
+
+function Attr({ name, value }: { name: string; value: unknown }) {
+  return (
+    <tr>
+      <th>{name}</th>
+      <td>{value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value)}</td>
+    </tr>
+  )
+}
+
+function CauseLink({ event }: { event: RetainedEvent }) {
+  const app = useApp()
+  const id = event.envelope.causationid!
+  let cause: RetainedEvent | undefined
+  for (let s = event.seq - 1; s >= app.events.firstSeq && !cause; s--) {
+    const e = app.events.at(s)
+    if (e?.envelope.id === id) cause = e
+  }
+  if (!cause) return <span title="The causing event is not kept on this page">{id}</span>
+  const target = cause
+  return <button class="link" onClick={() => (app.selected.value = target.seq)}>{id} ({target.envelope.type})</button>
+}
+
+/** Each subscription's latest outcome, its tries, and the errors with their stacks. */
+function Deliveries({ event }: { event: RetainedEvent }) {
+  const app = useApp()
+  const [busy, setBusy] = useState('')
+  const bySubscription = new Map<string, Delivery[]>()
+  for (const d of event.deliveries) {
+    const list = bySubscription.get(d.subscription)
+    if (list) list.push(d)
+    else bySubscription.set(d.subscription, [d])
+  }
+  if (bySubscription.size === 0) {
+    return <section><h3>Deliveries</h3><p class="muted">No handler outcome reported for this event (no subscriber, or still running).</p></section>
+  }
+  const act = async (subscription: string, action: 'retry' | 'discard') => {
+    setBusy(subscription)
+    await actOnDeadLetter(app, event, subscription, action)
+    setBusy('')
+  }
+  return (
+    <section>
+      <h3>Deliveries</h3>
+      {[...bySubscription].map(([subscription, tries]) => {
+        const latest = tries[tries.length - 1]!
+        const attempts = tries.filter((t) => t.k !== 'dead-lettered').length
+        return (
+          <div key={subscription} class={`delivery delivery-${latest.k}`}>
+            <div class="delivery-head">
+              <strong>{subscription}</strong>
+              <span class={`badge outcome-${latest.k === 'failed' ? 'failing' : latest.k}`}>{latest.k === 'failed' ? (latest.willRetry ? 'failed, will retry' : 'failed') : latest.k}</span>
+              <span class="muted">{attempts} {attempts === 1 ? 'try' : 'tries'}, {formatDuration(tries.reduce((n, t) => n + t.durationMs, 0))}</span>
+              <span class="spacer" />
+              {latest.k === 'dead-lettered' && (
+                <>
+                  <button class="primary" disabled={busy === subscription} onClick={() => act(subscription, 'retry')}>Retry delivery</button>
+                  <button disabled={busy === subscription} onClick={() => act(subscription, 'discard')}>Discard</button>
+                </>
+              )}
+            </div>
+            <ol class="tries">
+              {tries.map((t, i) => (
+                <li key={i}>
+                  <span class="muted">{formatTime(t.at)}</span> attempt {t.attempt}: {t.k}
+                  {t.k !== 'dead-lettered' && ` in ${formatDuration(t.durationMs)}`}
+                  {t.error && (
+                    <details class="error" open={i === tries.length - 1 || undefined}>
+                      <summary>{t.error.name}{t.error.code ? ` [${t.error.code}]` : ''}: {t.error.message}</summary>
+                      {t.error.stack && <pre>{t.error.stack}</pre>}
+                    </details>
+                  )}
+                </li>
+              ))}
+            </ol>
+          </div>
+        )
+      })}
+    </section>
+  )
+}
+
+/** The operation this event belongs to, linked by correlationid and causationid. */
+function Chain({ event, tick }: { event: RetainedEvent; tick: number }) {
+  const app = useApp()
+  const linked = event.envelope.correlationid !== undefined || event.envelope.causationid !== undefined
+  const chain = useMemo(() => {
+    return linked ? operationChain(app.events, event) : []
+  }, [event, tick, linked])
+  return (
+    <section>
+      <h3>Operation chain</h3>
+      {!linked ? <p class="muted">This event has no correlationid or causationid.</p> : (
+        <ol class="chain">
+          {chain.map(({ event: e, depth }) => (
+            <li key={e.seq} style={{ paddingLeft: `${depth * 16}px` }} class={e === event ? 'current' : ''}>
+              <button class="link" onClick={() => (app.selected.value = e.seq)}>
+                <span class="muted">{formatTime(e.at)}</span> {e.envelope.type}
+              </button>{' '}
+              <OutcomeBadge outcome={e.outcome} />
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,59 @@
+import type { MetricsSnapshot } from '@tidings/core'
+import { describe, expect, it } from 'vitest'
+import { OTHER, RateBuckets } from '../src/state/rates'
+import { SampleHistory, statsRows } from '../src/state/stats'
+
+describe('RateBuckets', () => {
+  it('counts events per type per second over the window', () => {
+    const rates = new RateBuckets(5)
+    rates.count('a', 10_000)
+    rates.count('a', 10_999)
+    rates.count('b', 12_000)
+    const s = rates.series(12)
+    expect(s.x).toEqual([10, 11, 12])
+    expect(s.types).toEqual(['a', 'b'])
+    expect(s.ys).toEqual([[2, 0, 0], [0, 0, 1]])
+    expect(rates.series(16).x).toEqual([12, 13, 14, 15, 16])
+  })
+
+  it('names the busiest types and sums the rest as (other)', () => {
+    const rates = new RateBuckets(2)
+    for (const [type, n] of [['a', 5], ['b', 4], ['c', 1], ['d', 1]] as const) rates.count(type, 1000, n)
+    const s = rates.series(1, 2)
+    expect(s.types).toEqual(['a', 'b', OTHER])
+    expect(s.ys.map((y) => y[0])).toEqual([5, 4, 2])
+  })
+
+  it('forgets seconds that left the window', () => {
+    const rates = new RateBuckets(3)
+    rates.count('old', 1000)
+    rates.count('new', 10_000)
+    expect(rates.series(10).types).toEqual(['new'])
+    expect(rates.series(10).x).toEqual([10])
+  })
+})
+
+describe('stats', () => {
+  const snapshot = (types: MetricsSnapshot['types']): MetricsSnapshot => ({
+    at: 0, totals: { emitted: 0, delivered: 0, failed: 0, retried: 0, deadLettered: 0 }, types,
+    rate: { '1s': 0, '10s': 0, '60s': 0 }, listeners: {}, dlq: { size: 0, overflowed: 0 }, errors: 0,
+  })
+  const type = (emitted: number, p95: number) => ({
+    emitted, delivered: emitted, failed: 1, retried: 1, deadLettered: 0, latency: { p50: 1, p95, p99: p95, max: p95, samples: 10 },
+  })
+
+  it('lists each producer’s types busiest first, with their own percentiles', () => {
+    const rows = statsRows(new Map([['p1', snapshot({ a: type(5, 3) })], ['p2', snapshot({ a: type(9, 7), b: type(1, 1) })]]))
+    expect(rows.map((r) => [r.producer, r.type, r.emitted, r.p95])).toEqual([['p2', 'a', 9, 7], ['p1', 'a', 5, 3], ['p2', 'b', 1, 1]])
+  })
+
+  it('keeps a bounded history aligned across producers', () => {
+    const h = new SampleHistory(3)
+    for (let s = 1; s <= 5; s++) h.add('p1', s * 1000, s)
+    h.add('p2', 4000, 40)
+    const { x, producers, ys } = h.series()
+    expect(x).toEqual([3, 4, 5])
+    expect(producers).toEqual(['p1', 'p2'])
+    expect(ys).toEqual([[3, 4, 5], [40, 40, 40]])
+  })
+})

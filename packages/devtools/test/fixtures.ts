@@ -1,0 +1,16 @@
+import type { CloudEventJSON, TrafficRecord } from '@tidings/core'
+
+let counter = 0
+
+export const envelope = (type: string, data: unknown = {}, extra: Partial<CloudEventJSON> = {}): CloudEventJSON => ({
+  specversion: '1.0', id: `e${++counter}`, source: '/test', type, time: new Date(1_700_000_000_000 + counter).toISOString(), data, ...extra,
+})
+
+export const emitted = (env: CloudEventJSON, at = 1_700_000_000_000): TrafficRecord => ({ k: 'emitted', at, envelope: env })
+
+export const outcome = (
+  env: CloudEventJSON,
+  k: 'delivered' | 'failed' | 'dead-lettered',
+  subscription = 'handler',
+  more: Partial<Extract<TrafficRecord, { subscription: string }>> = {},
+): TrafficRecord => ({ k, at: 1_700_000_000_001, id: env.id, type: env.type, subscription, attempt: 1, durationMs: 2, ...more })

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process'
+import { startDevtoolsHub } from '../devtools'
+import type { DevtoolsHub } from '../devtools'
+import { isLoopback } from '../devtools/bind-address'
+import { integer, parse } from './args'
+import { ExitCode, usageError } from './exit-codes'
+import type { Io } from './output'
+
+export const DEVTOOLS_HELP = `Usage: tidings devtools [options]
+
+Starts the devtools hub: the live traffic page and the WebSocket endpoint buses connect to.
+Prints the page URL with its access token; every request needs that token.
+
+Options:
+  --port <n>         port to listen on (default 7420; 0 = any free port)
+  --host <addr>      interface to bind (default 127.0.0.1)
+  --allow-remote     required to bind anything but loopback (prints a warning)
+  --origin <origin>  also accept WebSocket connections from this browser origin (repeatable)
+  --token <token>    use this token instead of a random one (env TIDINGS_DEVTOOLS_TOKEN)
+  --static-dir <d>   serve the page from this directory
+  --open             open the page in the default browser
+  -h, --help         show this help
+
+In your app:
+  import { connectDevtools } from '@tidings/core'
+  connectDevtools(bus, { url: '<the printed URL>', name: 'my-service' })
+
+Stop with Ctrl+C. Exit codes: 0 stopped, 2 bad options, 3 cannot listen.`
+
+const opener = (): [string, string[]] =>
+  process.platform === 'darwin' ? ['open', []] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""']] : ['xdg-open', []]
+
+const openBrowser = (url: string, io: Io) => {
+  const [cmd, args] = opener()
+  const child = spawn(cmd, [...args, url], { detached: true, stdio: 'ignore' })
+  child.on('error', () => io.err(`Could not open a browser (${cmd}): open the URL yourself.`))
+  child.unref()
+}
+
+export async function devtoolsCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'allow-remote': { type: 'boolean' },
+    origin: { type: 'string', multiple: true },
+    token: { type: 'string' },
+    'static-dir': { type: 'string' },
+    open: { type: 'boolean' },
+  }, 'devtools')
+  if (values.help) {
+    io.out(DEVTOOLS_HELP)
+    return ExitCode.OK
+  }
+  if (positionals.length) throw usageError(`tidings devtools takes no arguments, got "${positionals[0]}" (see tidings devtools --help)`)
+  const host = values.host ?? '127.0.0.1'
+  if (!isLoopback(host) && !values['allow-remote']) {
+    throw usageError(`Binding ${host} exposes your events beyond this machine: add --allow-remote if you mean it`)
+  }
+  let hub: DevtoolsHub
+  try {
+    hub = await startDevtoolsHub({
+      port: integer(values.port, 'port', 7420),
+      host,
+      allowRemote: values['allow-remote'],
+      origins: values.origin,
+      token: values.token ?? (process.env.TIDINGS_DEVTOOLS_TOKEN || undefined),
+      staticDir: values['static-dir'],
+      warn: (message) => io.err(io.errColor.yellow(message)),
+    })
+  } catch (error) {
+    io.err(io.errColor.red((error as Error).message))
+    return ExitCode.UNAVAILABLE
+  }
+  const c = io.color
+  io.out(`${c.bold('Tidings devtools')} listening on ${hub.host}:${hub.port}`)
+  io.out(`  page: ${c.cyan(hub.url)}`)
+  io.out(`  bus:  connectDevtools(bus, { url: '${hub.url}' })`)
+  io.out(c.dim('Press Ctrl+C to stop.'))
+  if (values.open) openBrowser(hub.url, io)
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+  await hub.close()
+  return ExitCode.OK
+}

@@ -1,0 +1,22 @@
+import { isTidingsError } from '@tidings/core'
+import type { Store } from '@tidings/core'
+import { fileStore } from '../file-store'
+import { CliError, ExitCode } from './exit-codes'
+
+/** Opens a file store for the CLI; a missing, unreadable or locked store is exit code 4. */
+export async function openStore(dir: string, readOnly: boolean): Promise<Store> {
+  const store = fileStore({ dir, readOnly, durability: 'fsync' })
+  try {
+    await store.ready
+    return store
+  } catch (error) {
+    throw storeError(error)
+  }
+}
+
+export const storeError = (error: unknown): CliError => {
+  if (isTidingsError(error, 'E_STORAGE_LOCKED')) {
+    return new CliError(ExitCode.UNAVAILABLE, `${error.message}. Or go through that process: connect it to a devtools hub with connectDevtools(bus, { url, storeDir }) and pass --hub <url>`)
+  }
+  return new CliError(ExitCode.STORE, (error as Error).message)
+}

@@ -1,0 +1,25 @@
+/**
+ * The on-disk form of one log record: a line `{"p":<position>,"e":<the codec's JSON of the envelope>}`.
+ * A line counts only once its '\n' is written; JSON never contains a raw newline, so a record cut
+ * short by a crash can always be told from a complete one.
+ */
+export interface RawRecord {
+  readonly p: number
+  readonly e: { readonly type?: unknown; readonly time?: unknown }
+}
+
+export const recordLine = (position: number, encoded: string): string => `{"p":${position},"e":${encoded}}\n`
+
+/** The record a line holds, or undefined when the line is not a complete record. */
+export const parseRecord = (line: string): RawRecord | undefined => {
+  let value: unknown
+  try {
+    value = JSON.parse(line)
+  } catch {
+    return undefined
+  }
+  const record = value as RawRecord | null
+  return record !== null && typeof record === 'object' && Number.isSafeInteger(record.p) && record.e !== null && typeof record.e === 'object'
+    ? record
+    : undefined
+}

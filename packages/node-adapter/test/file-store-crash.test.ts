@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createBus, isTidingsError } from '@tidings/core'
+import { fileStore } from '@tidings/node'
+
+const repo = fileURLToPath(new URL('../../..', import.meta.url))
+let work: string
+let script: string
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'tidings-crash-'))
+  script = join(work, 'child.mjs')
+  // The child runs the store's TypeScript sources, bundled, so no build of the packages is needed.
+  await build({
+    entryPoints: [fileURLToPath(new URL('./file-store-crash.child.ts', import.meta.url))],
+    bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: script, logLevel: 'error',
+    absWorkingDir: repo, tsconfig: join(repo, 'tsconfig.json'),
+  })
+})
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true })
+})
+
+/** A child process writing to `dir`, with what it printed so far. */
+const startChild = (dir: string, round: number, mode: 'write' | 'hold' | 'bus') => {
+  const child = spawn(process.execPath, [script, dir, String(round), mode]) as ChildProcessWithoutNullStreams
+  const lines: string[] = []
+  let partial = ''
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      const parts = (partial + chunk.toString()).split('\n')
+      partial = parts.pop()!
+      for (const line of parts) {
+        lines.push(line)
+        if (line === 'ready') resolve()
+      }
+    })
+    child.on('exit', (code) => reject(new Error(`child exited (${code}) before it was ready: ${stderr}`)))
+  })
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+  return { child, lines, ready, exited }
+}
+
+describe('fileStore() killed with SIGKILL', () => {
+  it('keeps every acknowledged event and dead letter, and reads nothing corrupt, over rounds of kills at random moments', async () => {
+    const dir = join(work, 'kills')
+    const acked = new Set<string>()
+    const put = new Set<string>()
+    const deleting = new Set<string>()
+    const deleted = new Set<string>()
+    let lastPosition = 0
+    for (let round = 1; round <= 5; round++) {
+      const { child, lines, ready, exited } = startChild(dir, round, 'write')
+      await ready
+      await new Promise((resolve) => setTimeout(resolve, 60 + Math.random() * 240))
+      child.kill('SIGKILL')
+      await exited
+      for (const line of lines) {
+        const [kind, ...ids] = line.split(' ')
+        if (kind === 'ack') for (const id of ids) acked.add(id)
+        if (kind === 'put') put.add(ids[0]!)
+        if (kind === 'deleting') deleting.add(ids[0]!)
+        if (kind === 'del') deleted.add(ids[0]!)
+      }
+      expect(lines.filter((l) => l.startsWith('ack')).length, `round ${round} acknowledged nothing`).toBeGreaterThan(0)
+
+      // Opening recovers the log and takes over the dead child's lock.
+      const store = fileStore({ dir })
+      const seen = new Set<string>()
+      let previous = 0
+      for await (const { position, envelope } of store.read()) {
+        expect(position).toBeGreaterThan(previous)
+        expect(seen.has(envelope.id)).toBe(false)
+        expect(envelope.type).toBe('crash.tick')
+        expect(envelope.data).toMatchObject({ round: expect.any(String), i: expect.any(Number), j: expect.any(Number) })
+        previous = position
+        seen.add(envelope.id)
+      }
+      expect(previous).toBeGreaterThanOrEqual(lastPosition)
+      lastPosition = previous
+      for (const id of acked) expect(seen.has(id), `acknowledged event ${id} is missing after round ${round}`).toBe(true)
+      expect(await store.count()).toBe(seen.size)
+      const dead = new Set((await store.listDeadLetters()).map((e) => e.id))
+      for (const id of put) if (!deleting.has(id)) expect(dead.has(id), `acknowledged dead letter ${id} is missing`).toBe(true)
+      for (const id of deleted) expect(dead.has(id), `deleted dead letter ${id} came back`).toBe(false)
+      await store.close()
+    }
+  }, 30_000)
+
+  it('restarts a bus with every event and dead letter that flush() acknowledged', async () => {
+    const dir = join(work, 'bus')
+    const acked: string[] = []
+    const dead: string[] = []
+    for (let round = 1; round <= 3; round++) {
+      const { child, lines, ready, exited } = startChild(dir, round, 'bus')
+      await ready
+      await new Promise((resolve) => setTimeout(resolve, 60 + Math.random() * 200))
+      child.kill('SIGKILL')
+      await exited
+      for (const line of lines) {
+        const [kind, ...ids] = line.split(' ')
+        if (kind === 'ack') acked.push(...ids)
+        if (kind === 'put') dead.push(ids[0]!)
+      }
+      const bus = createBus({ store: fileStore({ dir }) })
+      await bus.ready
+      const history = new Set((await bus.history({ order: 'asc', limit: Infinity })).map((e) => e.id))
+      for (const id of acked) expect(history.has(id), `acknowledged event ${id} is missing after round ${round}`).toBe(true)
+      const entries = new Set((await bus.dlq.list()).map((e) => e.id))
+      for (const id of dead) expect(entries.has(id), `acknowledged dead letter ${id} is missing after round ${round}`).toBe(true)
+      await bus.close()
+    }
+    expect(dead.length).toBeGreaterThan(0)
+  }, 30_000)
+
+  it('stays locked while its owner runs, can be read meanwhile, and opens once the owner is killed', async () => {
+    const dir = join(work, 'lock')
+    const writer = fileStore({ dir })
+    await writer.append([])
+    await writer.close()
+    const { child, ready, exited } = startChild(dir, 0, 'hold')
+    await ready
+    const blocked = fileStore({ dir })
+    const error = await blocked.ready.then(() => undefined, (e: unknown) => e)
+    expect(isTidingsError(error, 'E_STORAGE_LOCKED')).toBe(true)
+    expect((error as Error).message).toContain(String(child.pid))
+    const reader = fileStore({ dir, readOnly: true })
+    expect(await reader.count()).toBe(0)
+    await reader.close()
+    child.kill('SIGKILL')
+    await exited
+    const store = fileStore({ dir })
+    await expect(store.ready).resolves.toBeUndefined()
+    await store.close()
+  })
+})

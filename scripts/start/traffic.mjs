@@ -1,0 +1,106 @@
+// Traffic for the demo, so that the devtools page shows both apps at work without anyone
+// clicking: HTTP orders to the node service, and a shopper in headless Chromium using the
+// browser app's own buttons. Settings come from the environment (see scripts/start.mjs).
+import { existsSync } from 'node:fs'
+import { setTimeout as delay } from 'node:timers/promises'
+import { chromium } from 'playwright'
+
+const SERVICE_URL = process.env.SERVICE_URL
+const APP_URL = process.env.APP_URL
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+const CUSTOMERS = ['ada@example.com', 'grace@example.com', 'alan@example.com', 'edsger@example.com', 'barbara@example.com']
+const pick = (list) => list[Math.floor(Math.random() * list.length)]
+const between = (min, max) => min + Math.random() * (max - min)
+
+const stopping = new AbortController()
+const { signal } = stopping
+const pause = (ms) => delay(ms, undefined, { signal }).catch(() => {})
+
+const post = (path, body) => fetch(`${SERVICE_URL}${path}`, {
+  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal,
+})
+
+/** Orders every 0.4–1.2 s; one in twenty is invalid (a 400); every twentieth order, a few dead letters are retried. */
+async function httpClient() {
+  const products = await (await fetch(`${SERVICE_URL}/products`, { signal })).json()
+  for (let n = 1; !signal.aborted; n++) {
+    const items = Array.from({ length: 1 + Math.floor(Math.random() * 3) }, () => ({ sku: pick(products).sku, qty: 1 + Math.floor(Math.random() * 3) }))
+    const customer = Math.random() < 0.05 ? 'not-an-email' : pick(CUSTOMERS)
+    const reply = await post('/orders', { customer, items })
+    const { orderId } = await reply.json()
+    if (orderId && n % 4 === 0) await fetch(`${SERVICE_URL}/orders/${orderId}`, { signal })
+    if (n % 20 === 0) {
+      const letters = await (await fetch(`${SERVICE_URL}/dead-letters`, { signal })).json()
+      for (const { id } of letters.slice(0, 5)) await post(`/dead-letters/${encodeURIComponent(id)}/retry`)
+    }
+    await pause(between(400, 1200))
+  }
+}
+
+/** A shopper in the browser app: fills the cart through its buttons, checks out, retries failed payments. */
+async function browserShopper(browser) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  try {
+    await shop(page)
+  } finally {
+    await page.close().catch(() => {})
+  }
+}
+
+async function shop(page) {
+  await page.goto(APP_URL)
+  const products = page.getByRole('button', { name: /^Add / })
+  await products.first().waitFor()
+  const count = await products.count()
+  for (let n = 1; !signal.aborted; n++) {
+    for (let i = 1 + Math.floor(Math.random() * 3); i > 0; i--) {
+      await products.nth(Math.floor(Math.random() * count)).click()
+      await pause(between(200, 600))
+    }
+    const removes = page.getByRole('button', { name: /^Remove / })
+    // Never the last line: an empty cart cannot check out.
+    if (Math.random() < 0.2 && (await removes.count()) > 1) await removes.first().click()
+    await page.getByRole('button', { name: 'Checkout' }).click()
+    const retry = page.getByRole('button', { name: /^Retry / })
+    if (n % 3 === 0 && (await retry.count()) > 0) await retry.first().click()
+    await pause(between(1500, 3000))
+  }
+}
+
+const log = (message) => console.log(`[traffic] ${message}`)
+
+/** Runs a loop until stopped; if it fails (the service restarting, a page crash), says so and starts it again. */
+async function forever(name, loop) {
+  while (!signal.aborted) {
+    try {
+      await loop()
+    } catch (error) {
+      if (signal.aborted) return
+      log(`${name} failed (${error.message.split('\n')[0]}); starting it again in 2 s`)
+      await pause(2000)
+    }
+  }
+}
+
+let browser
+const stop = async () => {
+  if (signal.aborted) return
+  stopping.abort()
+  await browser?.close().catch(() => {})
+  process.exit(0)
+}
+for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(name, stop)
+
+const tasks = [forever('HTTP client', httpClient)]
+if (existsSync(CHROMIUM)) {
+  // Our own signal handling closes the browser: Playwright's would exit with code 130.
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false })
+  tasks.push(forever('browser shopper', () => browserShopper(browser)))
+  log(`sending orders to ${SERVICE_URL} and shopping in the browser app with headless Chromium`)
+} else {
+  log(`sending orders to ${SERVICE_URL}; no Chromium at ${CHROMIUM}: open the app URL yourself for browser traffic`)
+}
+await Promise.all(tasks)
