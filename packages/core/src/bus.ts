@@ -64,6 +64,7 @@ class Delivery {
 const EXTENSION_RE = /^[a-z0-9]{1,20}$/
 const RESERVED = new Set(['specversion', 'id', 'source', 'type', 'time', 'dataversion', 'data', 'datacontenttype', 'dataschema', 'subject', 'correlationid', 'causationid'])
 const MAX_SLOTS = 5000
+const NONE: readonly string[] = []
 const CLOSE_GRACE_MS = 5000
 
 const invalid = (message: string) => new TidingsError('E_INVALID_ARGUMENT', message)
@@ -90,8 +91,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   const catalog = options.catalog
   const store = options.store
   const baseRetry = resolveRetry(options.retry)
-  const sampleEvery = Math.max(1, options.latencySampleEvery ?? 8)
-  const prefix = idPrefix()
+  let prefix = idPrefix()
   const metrics = createMetrics()
   const ring = (options.history ?? 1000) > 0 ? new HistoryRing(options.history ?? 1000) : undefined
   const slots = new Map<string, TypeSlot>()
@@ -105,7 +105,10 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
 
   let seq = 0
   let dlqSeq = 0
-  let countdown = sampleEvery
+  let lastTickMs = -1
+  let emittedTotal = 0
+  let lastType: string | undefined
+  let lastSlot: TypeSlot | undefined
   let patternsVersion = 0
   let errors = 0
   let closed = false
@@ -129,6 +132,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   }
 
   const slotFor = (type: string): TypeSlot => {
+    if (type === lastType) return lastSlot!
     let slot = slots.get(type)
     if (slot === undefined) {
       // Checked once per type: a '*' in an emitted type would reach pattern handlers with the wrong arguments.
@@ -136,8 +140,11 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       const def = catalog?.get(type)
       slot = new TypeSlot(metrics.statsFor(type), def?.version ?? 1, def?.persist ?? true)
       // Untyped buses may see unbounded type names: past the cap, slots are not cached.
-      if (slots.size < MAX_SLOTS) slots.set(type, slot)
+      if (slots.size >= MAX_SLOTS) return slot
+      slots.set(type, slot)
     }
+    lastType = type
+    lastSlot = slot
     return slot
   }
 
@@ -223,6 +230,99 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   }
 
   /** A measured try (sampled, published, observed, or a retry): same envelope, causation context restored. */
+  /** Failure or async result of an unmeasured first try: only now is a Delivery allocated. */
+  const settleFast = (h: Wrapped, kind: Kind, env: TidingsEnvelope, stats: TypeStats, result: PromiseLike<unknown>) => {
+    const d = new Delivery(h, kind, env, stats, undefined)
+    result.then(() => succeed(d), (error: unknown) => fail(d, error))
+  }
+  const failFast = (h: Wrapped, kind: Kind, env: TidingsEnvelope, stats: TypeStats, error: unknown) =>
+    fail(new Delivery(h, kind, env, stats, undefined), error)
+
+  /** The hot path: a specific handler's first try, unmeasured. Allocates nothing unless it fails or is async. */
+  const fastSpecific = (h: Wrapped, env: TidingsEnvelope, stats: TypeStats) => {
+    let result: unknown
+    try {
+      result = (h as Callable)(env.data, env)
+    } catch (error) {
+      return failFast(h, SPECIFIC, env, stats, error)
+    }
+    if (result !== undefined && isThenable(result)) return settleFast(h, SPECIFIC, env, stats, result)
+    stats.delivered++
+  }
+
+  const fastWildcard = (h: Wrapped, env: TidingsEnvelope, stats: TypeStats) => {
+    let result: unknown
+    try {
+      result = (h as Callable)(env.type, env.data, env)
+    } catch (error) {
+      return failFast(h, WILDCARD, env, stats, error)
+    }
+    if (result !== undefined && isThenable(result)) return settleFast(h, WILDCARD, env, stats, result)
+    stats.delivered++
+  }
+
+  const fastSpecificAll = (list: Wrapped[] | undefined, env: TidingsEnvelope, stats: TypeStats) => {
+    if (list === undefined) return
+    const n = list.length
+    if (n === 1) return fastSpecific(list[0]!, env, stats)
+    if (n === 0) return
+    // mitt semantics: handlers added or removed while dispatching do not change this dispatch.
+    const snapshot = list.slice()
+    for (let i = 0; i < n; i++) fastSpecific(snapshot[i]!, env, stats)
+  }
+
+  const fastWildcardAll = (list: Wrapped[] | undefined, env: TidingsEnvelope, stats: TypeStats) => {
+    if (list === undefined || list.length === 0) return
+    const snapshot = list.length === 1 ? list : list.slice()
+    for (let i = 0; i < snapshot.length; i++) fastWildcard(snapshot[i]!, env, stats)
+  }
+
+  /** Every handler timed and tracked: for publish reports, observers, and latency samples. */
+  const measuredAll = (list: Wrapped[] | undefined, kind: Kind, env: TidingsEnvelope, stats: TypeStats, rep: ReportCollector | undefined) => {
+    if (list === undefined || list.length === 0) return
+    for (const h of list.slice()) attempt(new Delivery(h, kind, env, stats, rep))
+  }
+
+  const patternsOf = (slot: TypeSlot, type: string): readonly string[] => (patterns.size === 0 ? NONE : matchesOf(slot, type))
+
+  /**
+   * The first emit of each clock tick (every emit of a slow trickle, one per synchronous burst)
+   * also counts the rate window and samples handler latency; published and observed emits are
+   * always measured.
+   */
+  const dispatchMeasured = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined) => {
+    if (env._ms !== lastTickMs) {
+      lastTickMs = env._ms
+      metrics.tick(env._ms, emittedTotal)
+    }
+    const stats = slot.stats
+    if (observers.size !== 0) notify({ kind: 'emitted', envelope: env })
+    measuredAll(all.get(env.type), SPECIFIC, env, stats, rep)
+    for (const key of patternsOf(slot, env.type)) measuredAll(all.get(key), WILDCARD, env, stats, rep)
+    measuredAll(all.get('*'), WILDCARD, env, stats, rep)
+  }
+
+  const dispatch = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined) => {
+    slot.stats.emitted++
+    emittedTotal++
+    if (ring !== undefined) ring.push(env)
+    if (store !== undefined && slot.persist) appendToLog(env)
+    const prev = context.active
+    context.active = env
+    if (rep !== undefined || observers.size !== 0 || env._ms !== lastTickMs) dispatchMeasured(env, slot, rep)
+    else {
+      const stats = slot.stats
+      fastSpecificAll(all.get(env.type), env, stats)
+      if (patterns.size !== 0) for (const key of matchesOf(slot, env.type)) fastWildcardAll(all.get(key), env, stats)
+      fastWildcardAll(all.get('*'), env, stats)
+    }
+    context.active = prev
+  }
+
+  const appendToLog = (env: TidingsEnvelope) => {
+    if (logBatch.push(env) === 1) queueMicrotask(flushLog)
+  }
+
   const attempt = (d: Delivery) => {
     d.start = performance.now()
     if (d.attempt === 1) {
@@ -243,51 +343,6 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     else succeed(d)
   }
 
-  /** The hot path: one handler, first try, unmeasured. Allocates nothing unless the handler fails or is async. */
-  const invoke = (h: Wrapped, kind: Kind, env: TidingsEnvelope, stats: TypeStats, rep: ReportCollector | undefined, measured: boolean) => {
-    if (measured) return attempt(new Delivery(h, kind, env, stats, rep))
-    let result: unknown
-    try {
-      result = call(h, kind, env)
-    } catch (error) {
-      return fail(new Delivery(h, kind, env, stats, undefined), error)
-    }
-    if (isThenable(result)) {
-      const d = new Delivery(h, kind, env, stats, undefined)
-      result.then(() => succeed(d), (error: unknown) => fail(d, error))
-      return
-    }
-    stats.delivered++
-  }
-
-  const invokeAll = (list: Wrapped[] | undefined, kind: Kind, env: TidingsEnvelope, stats: TypeStats, rep: ReportCollector | undefined, measured: boolean) => {
-    if (list === undefined || list.length === 0) return
-    if (list.length === 1) return invoke(list[0]!, kind, env, stats, rep, measured)
-    // mitt semantics: handlers added or removed while dispatching do not change this dispatch.
-    const snapshot = list.slice()
-    for (let i = 0; i < snapshot.length; i++) invoke(snapshot[i]!, kind, env, stats, rep, measured)
-  }
-
-  const dispatch = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined) => {
-    const stats = slot.stats
-    stats.emitted++
-    metrics.tick(env._ms)
-    if (ring !== undefined) ring.push(env)
-    if (store !== undefined && slot.persist && logBatch.push(env) === 1) queueMicrotask(flushLog)
-    let measured = rep !== undefined || observers.size !== 0
-    if (--countdown === 0) {
-      countdown = sampleEvery
-      measured = true
-    }
-    if (observers.size) notify({ kind: 'emitted', envelope: env })
-    const prev = context.active
-    context.active = env
-    invokeAll(all.get(env.type), SPECIFIC, env, stats, rep, measured)
-    if (patterns.size !== 0) for (const key of matchesOf(slot, env.type)) invokeAll(all.get(key), WILDCARD, env, stats, rep, measured)
-    invokeAll(all.get('*'), WILDCARD, env, stats, rep, measured)
-    context.active = prev
-  }
-
   const terminal = (e: Envelope) => {
     const env = toEnvelope(e)
     const rep = pendingReport
@@ -301,12 +356,22 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     chain = middlewares.length === 0 ? undefined : middlewares.reduceRight<(e: Envelope) => void>((next, mw) => (e) => mw(e, next), terminal)
   }
 
+  /** Small enough for V8 to inline into send(): the common emit has no options. */
   const create = (type: string, data: unknown, slot: TypeSlot, o: EmitOptions | undefined): TidingsEnvelope => {
+    if (o !== undefined) return createWith(type, data, slot, o)
     const cause = context.active
-    if (o === undefined) {
-      return new TidingsEnvelope(type, data, source, slot.version, now(), prefix, ++seq, undefined, undefined,
-        cause === undefined ? undefined : cause.correlationid ?? cause.id, cause === undefined ? undefined : cause.id, undefined)
+    // Past 2^30 the counter would stop being a small integer (and allocate): start a new prefix.
+    if (++seq === 0x40000000) {
+      prefix = idPrefix()
+      seq = 1
     }
+    return cause === undefined
+      ? new TidingsEnvelope(type, data, source, slot.version, now(), prefix, seq, undefined, undefined, undefined, undefined, undefined)
+      : new TidingsEnvelope(type, data, source, slot.version, now(), prefix, seq, undefined, undefined, cause.correlationid ?? cause.id, cause.id, undefined)
+  }
+
+  const createWith = (type: string, data: unknown, slot: TypeSlot, o: EmitOptions): TidingsEnvelope => {
+    const cause = context.active
     let ms: number
     let time: string | undefined
     if (o.time === undefined) ms = now()
@@ -526,7 +591,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     metrics() {
       const listeners = Object.create(null) as Record<string, number>
       for (const [key, list] of all) if (list.length) listeners[key] = list.length
-      return metrics.snapshot(listeners, deadLetters.size, deadLetters.overflowed, errors)
+      return metrics.snapshot(listeners, deadLetters.size, deadLetters.overflowed, errors, emittedTotal)
     },
     async history(query: HistoryQuery = {}) {
       if (store === undefined) {

@@ -3,6 +3,8 @@ let fresh = false
 const expire = () => {
   fresh = false
 }
+// A resolved promise's then() is cheaper than queueMicrotask in Node (no async-context wrapper).
+const resolved = Promise.resolve()
 
 /**
  * Date.now(), read at most once per task: a burst of synchronous emits shares one clock read.
@@ -12,7 +14,7 @@ export const now = (): number => {
   if (!fresh) {
     cached = Date.now()
     fresh = true
-    queueMicrotask(expire)
+    void resolved.then(expire)
   }
   return cached
 }

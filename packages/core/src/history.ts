@@ -75,21 +75,28 @@ const pathGetter = (path: string) => {
 /** The latest `size` dispatched envelopes, overwritten in place: bounded memory, no allocation per event. */
 export class HistoryRing {
   private readonly items: Array<Envelope | undefined>
-  private count = 0
+  /** Where the next envelope goes; wraps without a division on the hot path. */
+  private next = 0
+  private full = false
 
   constructor(readonly size: number) {
-    this.items = new Array<Envelope | undefined>(size)
+    this.items = new Array<Envelope | undefined>(size).fill(undefined)
   }
 
   push(envelope: Envelope): void {
-    this.items[this.count++ % this.size] = envelope
+    this.items[this.next] = envelope
+    if (++this.next === this.size) {
+      this.next = 0
+      this.full = true
+    }
   }
 
   /** Newest first, or oldest first. */
   *entries(order: 'asc' | 'desc' = 'desc'): Generator<Envelope> {
-    const n = Math.min(this.count, this.size)
+    const n = this.full ? this.size : this.next
+    const oldest = this.full ? this.next : 0
     for (let i = 0; i < n; i++) {
-      const index = order === 'desc' ? this.count - 1 - i : this.count - n + i
+      const index = order === 'desc' ? oldest + n - 1 - i : oldest + i
       yield this.items[index % this.size]!
     }
   }

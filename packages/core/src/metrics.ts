@@ -68,6 +68,19 @@ export const createMetrics = () => {
   const types = new Map<string, TypeStats>()
   const buckets = new Uint32Array(RATE_WINDOW_S)
   let second = 0
+  let lastMs = -1
+  let counted = 0
+
+  /** Adds `n` emits to the bucket of epoch `ms`, clearing the seconds skipped since the last one. */
+  const add = (ms: number, n: number) => {
+    if (n <= 0 || ms < 0) return
+    const s = (ms / 1000) | 0
+    if (s > second) {
+      for (let i = Math.max(second + 1, s - RATE_WINDOW_S + 1); i <= s; i++) buckets[i % RATE_WINDOW_S] = 0
+      second = s
+    }
+    if (s > second - RATE_WINDOW_S) buckets[s % RATE_WINDOW_S]! += n
+  }
 
   const rateOver = (seconds: number, nowS: number): number => {
     let sum = 0
@@ -85,17 +98,18 @@ export const createMetrics = () => {
       }
       return stats
     },
-    /** Counts one emit in the per-second window; `ms` is the envelope's epoch. */
-    tick(ms: number): void {
-      const s = (ms / 1000) | 0
-      if (s !== second) {
-        // Clear the buckets skipped since the last emit, so old counts never read as recent.
-        for (let i = Math.max(second + 1, s - RATE_WINDOW_S + 1); i <= s; i++) buckets[i % RATE_WINDOW_S] = 0
-        second = s
-      }
-      buckets[s % RATE_WINDOW_S]!++
+    /**
+     * Called at the first emit of each clock reading, with the running total of emits (this one
+     * included): the emits since the previous call happened at the previous reading.
+     */
+    tick(ms: number, total: number): void {
+      add(lastMs, total - 1 - counted)
+      counted = total - 1
+      lastMs = ms
     },
-    snapshot(listeners: Record<string, number>, dlqSize: number, overflowed: number, errors: number): MetricsSnapshot {
+    snapshot(listeners: Record<string, number>, dlqSize: number, overflowed: number, errors: number, total: number): MetricsSnapshot {
+      add(lastMs, total - counted)
+      counted = total
       const at = Date.now()
       const nowS = (at / 1000) | 0
       const totals = { emitted: 0, delivered: 0, failed: 0, retried: 0, deadLettered: 0 }

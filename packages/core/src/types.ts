@@ -104,8 +104,6 @@ export interface BusOptions<C extends Catalog | undefined = undefined> {
   all?: HandlerMap
   /** Events kept in memory for `history()` and `stats()` (default 1,000; 0 keeps none). */
   history?: number
-  /** Measure handler latency on one emit in N (default 8; 1 = every emit). */
-  latencySampleEvery?: number
 }
 
 /** The outcome of one subscription's delivery of a published event. */

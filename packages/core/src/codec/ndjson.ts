@@ -4,7 +4,13 @@ import { DEFAULT_MAX_BYTES } from './safe-json'
 /** One line of NDJSON and its 1-based number. */
 export interface NdjsonLine {
   readonly line: number
-  /** The line without its "\n" (or "\r\n"); undefined when it was longer than `maxBytes` and skipped. */
+  /** The line without its "\n" (or "\r\n"). */
+  readonly text: string
+}
+
+/** A line as read from a stream: `text` is undefined when the line was longer than `maxBytes` and skipped. */
+export interface StreamLine {
+  readonly line: number
   readonly text: string | undefined
 }
 
@@ -16,7 +22,7 @@ const BLANK = /^[ \t\r]*$/
 const trimCR = (line: string) => (line.endsWith('\r') ? line.slice(0, -1) : line)
 
 /** The non-blank lines of NDJSON text (blank lines are skipped but counted). */
-export function* textLines(text: string): Generator<NdjsonLine & { readonly text: string }> {
+export function* textLines(text: string): Generator<NdjsonLine> {
   let line = 0
   let from = 0
   while (from <= text.length) {
@@ -35,13 +41,13 @@ export function* textLines(text: string): Generator<NdjsonLine & { readonly text
  * reported with `text: undefined` as soon as it is too long, and the rest of it skipped. Bytes
  * that are not UTF-8 throw E_DECODE.
  */
-export async function* splitLines(chunks: Chunks, maxBytes: number): AsyncGenerator<NdjsonLine> {
+export async function* splitLines(chunks: Chunks, maxBytes: number): AsyncGenerator<StreamLine> {
   let decoder: TextDecoder | undefined
   let pending = ''
   // After an oversized line is reported, everything up to its newline is dropped.
   let skipping = false
   let line = 0
-  const ready: NdjsonLine[] = []
+  const ready: StreamLine[] = []
   const feed = (text: string) => {
     let from = 0
     let end: number
@@ -98,11 +104,11 @@ export async function* splitLines(chunks: Chunks, maxBytes: number): AsyncGenera
  * The lines of an NDJSON stream (text or UTF-8 byte chunks, split anywhere), for reading a log
  * line by line. A line over `maxBytes` (default 1 MiB) throws E_TOO_LARGE without being buffered.
  */
-export async function* ndjsonLines(chunks: Chunks, options: { maxBytes?: number } = {}): AsyncGenerator<NdjsonLine & { readonly text: string }> {
+export async function* ndjsonLines(chunks: Chunks, options: { maxBytes?: number } = {}): AsyncGenerator<NdjsonLine> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
-  for await (const item of splitLines(chunks, maxBytes)) {
-    if (item.text === undefined) throw oversized(item.line, maxBytes)
-    yield item as NdjsonLine & { readonly text: string }
+  for await (const { line, text } of splitLines(chunks, maxBytes)) {
+    if (text === undefined) throw oversized(line, maxBytes)
+    yield { line, text }
   }
 }
 

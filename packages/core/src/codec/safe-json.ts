@@ -36,16 +36,16 @@ export const utf8Length = (text: string): number => {
   return bytes
 }
 
-const tooLarge = (what: string, limits: Limits, size: number) =>
-  new TidingsError('E_TOO_LARGE', `${what} is ${size} bytes, more than the limit of ${limits.maxBytes}: split the payload, or raise the codec's maxBytes option`, { details: { limit: limits.maxBytes, size } })
+const tooLarge = (limits: Limits, size: number) =>
+  new TidingsError('E_TOO_LARGE', `The event is ${size} bytes, more than the limit of ${limits.maxBytes}: split the payload, or raise the maxBytes option`, { details: { limit: limits.maxBytes, size } })
 
 /** Throws E_TOO_LARGE when `text` is over `limits.maxBytes`; measures exactly only near the limit. */
-export const checkSize = (text: string, limits: Limits, what = 'The event'): void => {
+export const checkSize = (text: string, limits: Limits): void => {
   // A UTF-16 unit takes 1 to 3 UTF-8 bytes, so the length alone decides most cases.
   if (text.length * 3 <= limits.maxBytes) return
-  if (text.length > limits.maxBytes) throw tooLarge(what, limits, text.length)
+  if (text.length > limits.maxBytes) throw tooLarge(limits, text.length)
   const bytes = utf8Length(text)
-  if (bytes > limits.maxBytes) throw tooLarge(what, limits, bytes)
+  if (bytes > limits.maxBytes) throw tooLarge(limits, bytes)
 }
 
 const isPlain = (value: object): boolean => {
@@ -101,7 +101,7 @@ const measure = (value: unknown, left: number): number => {
 const locate = (value: unknown, limits: Limits, path: string, depth: number): void => {
   if (typeof value !== 'object' || value === null) return
   if (depth > limits.maxDepth) {
-    throw new TidingsError('E_TOO_LARGE', `"${path}" is nested more than ${limits.maxDepth} levels deep (or refers to itself): flatten the payload, or raise the codec's maxDepth option`, { details: { field: path, limit: limits.maxDepth } })
+    throw new TidingsError('E_TOO_LARGE', `"${path}" is nested more than ${limits.maxDepth} levels deep (or refers to itself): flatten the payload, or raise the maxDepth option`, { details: { field: path, limit: limits.maxDepth } })
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) locate(value[i], limits, `${path}[${i}]`, depth + 1)
@@ -141,8 +141,9 @@ export const parseJson = (text: string, limits: Limits): unknown => {
   try {
     value = JSON.parse(text)
   } catch (error) {
-    const position = /position (\d+)/.exec(describeSyntaxError(error))?.[1]
-    throw new TidingsError('E_DECODE', `The input is not valid JSON (${describeSyntaxError(error)}): pass the exact text the encoder wrote, one event per line`, { cause: error, details: position === undefined ? {} : { position: Number(position) } })
+    const reason = describeSyntaxError(error)
+    const position = /position (\d+)/.exec(reason)?.[1]
+    throw new TidingsError('E_DECODE', `The input is not valid JSON (${reason}): pass the exact text the encoder wrote, one event per line`, { cause: error, details: position === undefined ? {} : { position: Number(position) } })
   }
   scanValue(value, limits)
   return value
@@ -152,7 +153,7 @@ export const parseJson = (text: string, limits: Limits): unknown => {
 export const checkParsed = (value: unknown, limits: Limits): void => {
   scanValue(value, limits)
   const size = measure(value, limits.maxDepth)
-  if (size > limits.maxBytes) throw tooLarge('The event', limits, size)
+  if (size > limits.maxBytes) throw tooLarge(limits, size)
 }
 
 /** Text is parsed; an object must be plain JSON data (as `JSON.parse` or a structured clone gives). */
