@@ -43,7 +43,7 @@ const decodeCases = [
   { name: 'codec decode (validate: false)', fn: () => { sink += trusting.decode(wire).dataversion } },
 ]
 
-const options = { rounds: 7, roundMs: 200, warmupMs: 300 }
+const options = { rounds: 9, roundMs: 250, warmupMs: 300 }
 console.log(`Envelope: ${Buffer.byteLength(wire)} bytes of JSON, Node ${process.version}\n`)
 console.log(table('encode + decode', await compare(cases, options), 'raw JSON.stringify + JSON.parse'))
 console.log()

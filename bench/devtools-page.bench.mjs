@@ -70,11 +70,13 @@ if (role === 'producer') {
     return s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : 0
   }
 
-  // Resident memory of this browser's renderer processes (Linux /proc): the page's whole footprint,
-  // DOM, layout and canvases included, not only its JS heap. The browser is found by a marker
-  // switch (Chromium ignores unknown ones), its renderers by walking parent pids.
+  // Resident memory of the page's renderer process (Linux /proc): its whole footprint, DOM, layout
+  // and canvases included, not only its JS heap. The browser is found by a marker switch (Chromium
+  // ignores unknown ones), its renderers by walking parent pids; the page's is the largest one
+  // (the others are a spare renderer and the headless UI's).
   const marker = `--tidings-bench=${process.pid}`
-  const rendererRss = () => {
+  const kib = (status, field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024
+  const pageRenderer = () => {
     if (!existsSync('/proc/self/status')) return undefined
     const procs = []
     for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
@@ -88,10 +90,15 @@ if (role === 'producer') {
     const ours = new Set(procs.filter((p) => p.cmd.includes(marker)).map((p) => p.pid))
     for (let grew = true; grew;) {
       grew = false
-      for (const p of procs) if (!ours.has(p.pid) && ours.has(p.ppid)) grew = ours.add(p.pid) !== undefined
+      for (const p of procs) {
+        if (ours.has(p.pid) || !ours.has(p.ppid)) continue
+        ours.add(p.pid)
+        grew = true
+      }
     }
-    return procs.filter((p) => ours.has(p.pid) && p.cmd.includes('--type=renderer'))
-      .reduce((sum, p) => sum + Number(/VmRSS:\s+(\d+)/.exec(p.status)?.[1] ?? 0) * 1024, 0)
+    const renderers = procs.filter((p) => ours.has(p.pid) && p.cmd.includes('--type=renderer') && !p.cmd.includes('--top-chrome-webui'))
+    const page = renderers.sort((a, b) => kib(b.status, 'VmRSS') - kib(a.status, 'VmRSS'))[0]
+    return page && { rss: kib(page.status, 'VmRSS'), private: kib(page.status, 'RssAnon') }
   }
 
   const hub = await startDevtoolsHub({ port: 0 })
@@ -175,8 +182,7 @@ if (role === 'producer') {
     await sleep(1500)
     await cdp.send('HeapProfiler.collectGarbage')
     const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]))
-    const rss = rendererRss()
-    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) { try { const c = readFileSync(`/proc/${pid}/cmdline`, 'utf8'); if (c.includes('--type=renderer')) console.log('DEBUG', pid, c.slice(0, 200).replace(/\0/g, ' '), readFileSync(`/proc/${pid}/status`, 'utf8').match(/(VmRSS|RssAnon|RssFile|RssShmem):.*/g).join(' '), readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/Pss:.*/)?.[0]) } catch {} }
+    const renderer = pageRenderer()
 
     await page.locator('[role=listbox]').hover()
     await takeFrames()
@@ -194,10 +200,13 @@ if (role === 'producer') {
     const searchMs = performance.now() - searchStart
     const shown = await page.locator('.count').innerText()
 
-    // The offered rate counts only when it reached the page: above some rate the producer process
-    // (sharing the machine with the browser) drops records itself, and the page sees less.
-    const best = results.filter((r) => r.keepsUp && r.producerDropped === 0).reduce((m, r) => Math.max(m, r.rate), 0)
-    const bestProcessed = results.filter((r) => r.keepsUp).reduce((m, r) => Math.max(m, r.received / r.elapsed), 0)
+    // The rates below the first one the page fell behind at. An offered rate counts only when it
+    // reached the page: above some rate the producer process (sharing the machine with the
+    // browser) drops records itself, and the page sees less.
+    const firstMiss = results.findIndex((r) => !r.keepsUp)
+    const keptUp = firstMiss < 0 ? results : results.slice(0, firstMiss)
+    const best = keptUp.filter((r) => r.producerDropped === 0).reduce((m, r) => Math.max(m, r.rate), 0)
+    const bestProcessed = keptUp.reduce((m, r) => Math.max(m, r.received / r.elapsed), 0)
     const lines = [
       `### Rising rates (${seconds} s each), one producer → hub → the page`,
       '',
@@ -205,8 +214,8 @@ if (role === 'producer') {
       '|---:|---:|---:|---:|---:|---:|---:|---:|:--:|',
       ...results.map((r) => `| ${fmt(r.rate)} | ${fmt(r.sent)} | ${fmt(r.received)} | ${fmt(r.received / r.elapsed)} | ${fmt(r.producerDropped)} / ${fmt(r.hubDropped)} | ${r.maxBacklog} | ${fmt(r.catchUpMs)} ms | ${r.p95.toFixed(1)} / ${r.max.toFixed(0)} ms | ${r.keepsUp ? 'yes' : 'no'} |`),
       '',
-      `Highest offered rate that reached the page in full and that it kept up with: **${fmt(best)} events/s** (target ≥ 20,000);`,
-      `highest rate the page processed while keeping up: **${fmt(bestProcessed)} events/s**.`,
+      `Highest offered rate the page kept up with (every lower rate too, all of it reaching the page): **${fmt(best)} events/s** (target ≥ 20,000);`,
+      `highest rate it processed at those steps: **${fmt(bestProcessed)} events/s**.`,
       '',
       '### With 100,000 events retained',
       '',
@@ -214,7 +223,7 @@ if (role === 'producer') {
       '|---|---:|',
       `| JS heap used after GC | ${mib(metrics.JSHeapUsedSize)} (target < 300 MB) |`,
       `| JS heap total | ${mib(metrics.JSHeapTotalSize)} |`,
-      ...(rss ? [`| renderer process resident memory (RSS) | ${mib(rss)} |`] : []),
+      ...(renderer ? [`| the page's renderer process: resident (RSS) / private (RssAnon) | ${mib(renderer.rss)} / ${mib(renderer.private)} |`] : []),
       `| DOM nodes | ${fmt(metrics.Nodes)} |`,
       `| scrolling up through the list: frame p95 / max | ${percentile(scrollFrames, 0.95).toFixed(1)} / ${Math.max(...scrollFrames).toFixed(0)} ms |`,
       `| payload search over every kept event (typed → list updated) | ${fmt(searchMs)} ms (${shown}) |`,

@@ -77,4 +77,4 @@ for (const listeners of [1, 10]) {
   }
   console.log()
 }
-console.log(failures.length ? `Target emit ≥ ${TARGET}× mitt: not met (${failures.join('; ')})` : `Target emit ≥ ${TARGET}× mitt: met`)
+console.log(failures.length ? `Target emit ≥ ${TARGET.toFixed(1)}× mitt: not met (${failures.join('; ')})` : `Target emit ≥ ${TARGET.toFixed(1)}× mitt: met`)

@@ -66,7 +66,7 @@ describe('the browser app example', () => {
     await page.getByRole('slider').fill('0')
     await page.getByRole('button', { name: /^Retry / }).click()
     await expect.poll(() => orderRows().first().innerText(), { timeout: 5_000 }).toContain('paid')
-    expect(await deadLetters().count()).toBe(0)
+    await expect.poll(() => deadLetters().count()).toBe(0)
     await page.screenshot({ path: join(screenshots, 'paid.png') })
   }, 30_000)
 })

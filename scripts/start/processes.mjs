@@ -14,9 +14,9 @@ const STOP_TIMEOUT_MS = 10_000
 /**
  * Starts a command in its own process group, so that stopping it also stops whatever it started
  * (Chromium under the traffic generator), and so that a Ctrl-C in the terminal reaches only this
- * script, which then stops the children in order. Resolves with the process and the match of
- * `ready` in its stdout; output before that is kept back (we print our own summary) and shown
- * only if the process fails to start.
+ * script, which then stops the children in order. Returns the process, and a promise of the
+ * match of `ready` in its stdout; output before that line is kept back (start.mjs prints its own
+ * summary) and shown only if the process fails to start.
  *
  * @param {string} name
  * @param {string[]} command executable and arguments

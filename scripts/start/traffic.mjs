@@ -23,7 +23,7 @@ const post = (path, body) => fetch(`${SERVICE_URL}${path}`, {
   method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal,
 })
 
-/** Orders every 0.4–1.2 s; one in twenty is invalid (a 400); every twentieth order, a few dead letters are retried. */
+/** Orders every 0.4–1.2 s; one in twenty is invalid (a 400); dead letters are retried after a minute. */
 async function httpClient() {
   const products = await (await fetch(`${SERVICE_URL}/products`, { signal })).json()
   for (let n = 1; !signal.aborted; n++) {
@@ -33,8 +33,10 @@ async function httpClient() {
     const { orderId } = await reply.json()
     if (orderId && n % 4 === 0) await fetch(`${SERVICE_URL}/orders/${orderId}`, { signal })
     if (n % 20 === 0) {
+      // Only letters a minute old: the newer ones stay for you to retry from the devtools page.
       const letters = await (await fetch(`${SERVICE_URL}/dead-letters`, { signal })).json()
-      for (const { id } of letters.slice(0, 5)) await post(`/dead-letters/${encodeURIComponent(id)}/retry`)
+      const stale = letters.filter((letter) => Date.now() - Date.parse(letter.lastFailedAt) > 60_000)
+      for (const { id } of stale) await post(`/dead-letters/${encodeURIComponent(id)}/retry`)
     }
     await pause(between(400, 1200))
   }
@@ -65,7 +67,8 @@ async function shop(page) {
     if (Math.random() < 0.2 && (await removes.count()) > 1) await removes.first().click()
     await page.getByRole('button', { name: 'Checkout' }).click()
     const retry = page.getByRole('button', { name: /^Retry / })
-    if (n % 3 === 0 && (await retry.count()) > 0) await retry.first().click()
+    // Always leaves one failed payment in the page's dead-letter list, for you to retry.
+    if (n % 3 === 0 && (await retry.count()) > 1) await retry.first().click()
     await pause(between(1500, 3000))
   }
 }

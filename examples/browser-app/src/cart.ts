@@ -25,9 +25,10 @@ export function createCart(bus: ShopBus) {
   const lines = signal<CartLines>(new Map())
   const total = computed(() => cents([...lines.value].reduce((sum, [sku, qty]) => sum + (productBySku.get(sku)?.price ?? 0) * qty, 0)))
   const apply = (event: CartEvent) => (lines.value = applyCartEvent(lines.value, event))
-  bus.on('cart.item.added', (_data, event) => apply(event), { name: 'cart-view' })
-  bus.on('cart.item.removed', (_data, event) => apply(event), { name: 'cart-view' })
-  bus.on('order.placed', (_data, event) => apply(event), { name: 'cart-view' })
+  // Each subscription has its own name: a name is what a dead letter is re-delivered to.
+  bus.on('cart.item.added', (_data, event) => apply(event), { name: 'cart-view.add' })
+  bus.on('cart.item.removed', (_data, event) => apply(event), { name: 'cart-view.remove' })
+  bus.on('order.placed', (_data, event) => apply(event), { name: 'cart-view.checkout' })
 
   return {
     lines,

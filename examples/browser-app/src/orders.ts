@@ -31,8 +31,13 @@ export function createOrders(bus: ShopBus) {
 
   bus.on('order.placed', (order, event) => {
     orders.value = [{ orderId: order.orderId, total: order.total, time: event.time, status: 'paying' as const }, ...orders.value].slice(0, SHOWN)
-  }, { name: 'orders-view' })
-  bus.on('payment.captured', ({ orderId }) => setStatus(orderId, 'paid'), { name: 'orders-view' })
+  }, { name: 'orders-view.placed' })
+  bus.on('payment.captured', ({ orderId }) => {
+    setStatus(orderId, 'paid')
+    // A dead letter retried from elsewhere (the devtools page) leaves the queue once this
+    // re-delivery has settled, after the current task: refresh the list then.
+    if (deadLetters.value.some((entry) => entry.envelope.correlationid === orderId)) setTimeout(() => void refreshDeadLetters(), 0)
+  }, { name: 'orders-view.paid' })
   bus.dlq.subscribe((entry) => {
     setStatus(entry.envelope.correlationid, 'failed')
     void refreshDeadLetters()
@@ -44,6 +49,7 @@ export function createOrders(bus: ShopBus) {
     /** Rebuilds the list from the stored log and dead letters, as they were before a reload. */
     async restore() {
       const [events, letters] = await Promise.all([
+        // The types filter makes every record one of these two events.
         bus.history({ types: ['order.placed', 'payment.captured'], limit: 200 }) as Promise<OrderEvent[]>,
         bus.dlq.list(),
       ])

@@ -15,6 +15,7 @@ import { reorderWhenLow } from './supplier'
 
 const config = loadConfig()
 const bus = createServiceBus(config.dataDir)
+// Failures with no caller to throw to: the store's (a locked directory, a full disk…), logged.
 bus.onError((error) => console.error(`[node-service] ${error.message}`))
 bus.dlq.subscribe((entry) => {
   console.log(`[node-service] dead-lettered ${entry.envelope.type} (${entry.subscription}, ${entry.attempts} tries): ${entry.error.message}`)
@@ -31,8 +32,9 @@ const devtools: DevtoolsConnection | undefined = config.devtoolsUrl === undefine
   : connectDevtools(bus, { url: config.devtoolsUrl, name: 'node-service', WebSocket, storeDir: config.dataDir,
     onError: (error) => console.error(`[node-service] ${error.message}`) })
 
-// Dead letters from an earlier run are reloaded before the service takes new work.
-await bus.ready
+// Dead letters from an earlier run are reloaded before the service takes new work. If the store
+// cannot open (another process holds it…), onError above has said why.
+await bus.ready.catch(() => process.exit(1))
 const server = createApiServer(bus, apiRoutes(bus, inventory))
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo

@@ -60,8 +60,8 @@ export function apiRoutes(bus: ServiceBus, inventory: Inventory): Route[] {
     {
       method: 'GET',
       path: /^\/dead-letters$/,
-      handle: async () => ok((await bus.dlq.list({ limit: 100 })).map(({ id, envelope, subscription, attempts, error }) => ({
-        id, type: envelope.type, correlationid: envelope.correlationid, subscription, attempts, error: error.message,
+      handle: async () => ok((await bus.dlq.list({ limit: 100 })).map(({ id, envelope, subscription, attempts, lastFailedAt, error }) => ({
+        id, type: envelope.type, correlationid: envelope.correlationid, subscription, attempts, lastFailedAt, error: error.message,
       }))),
     },
     { method: 'POST', path: /^\/dead-letters\/([^/]+)\/retry$/, handle: async ([id]) => ok(await bus.dlq.retry(decodeURIComponent(id!))) },

@@ -492,17 +492,22 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       throw new TidingsError('E_DLQ_NOT_FOUND', `Dead letter ${entry.id}: nothing subscribes to "${type}" now; subscribe a handler, then retry`, { details: { id: entry.id, type } })
     }
     const stats = slotFor(type).stats
+    const attempt = entry.attempts + 1
     for (const [h, kind] of targets) {
       const prev = context.active
       context.active = env
-      let result: unknown
+      const start = performance.now()
       try {
-        result = call(h, kind, env)
+        await call(h, kind, env)
+      } catch (error) {
+        stats.failed++
+        if (observers.size) notify({ kind: 'failed', envelope: env, subscription: nameOf(h), attempt, durationMs: performance.now() - start, error: errorInfo(error), willRetry: false })
+        throw error
       } finally {
         context.active = prev
       }
-      await result
       stats.delivered++
+      if (observers.size) notify({ kind: 'delivered', envelope: env, subscription: nameOf(h), attempt, durationMs: performance.now() - start })
     }
   }
 

@@ -57,6 +57,21 @@ describe('bus.dlq', () => {
     expect(await bus.dlq.size()).toBe(0)
   })
 
+  it('tells observers how a re-delivery went, with the attempt number', async () => {
+    const { bus, state, handler } = flakyBus()
+    bus.on('x', handler, { name: 'flaky' })
+    await bus.publish('x')
+    const [entry] = await bus.dlq.list()
+    const seen: string[] = []
+    bus.observe((o) => {
+      if (o.kind !== 'emitted') seen.push(`${o.kind}:${o.subscription}:${o.attempt}`)
+    })
+    await bus.dlq.retry(entry!.id)
+    state.broken = false
+    await bus.dlq.retry(entry!.id)
+    expect(seen).toEqual(['failed:flaky:2', 'delivered:flaky:3'])
+  })
+
   it('keeps the entry, with attempts and error updated, when the re-delivery fails again', async () => {
     const { bus, handler } = flakyBus()
     bus.on('x', handler)

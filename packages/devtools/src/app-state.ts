@@ -14,11 +14,15 @@ import type { Tab } from './state/url-state'
 /** How many events the page keeps; the oldest go first. Sized for the 300 MB budget with small payloads. */
 const RETAINED_EVENTS = 100_000
 
+/**
+ * Traffic redraws the page at most 20 times a second: at thousands of events per second nobody
+ * reads faster, and each redraw costs layout and paint. Input still redraws at once.
+ */
 const MIN_REDRAW_MS = 50
 
 export interface Notice {
   id: number
-  kind: 'info' | 'success' | 'error'
+  kind: 'success' | 'error'
   text: string
 }
 
@@ -36,8 +40,8 @@ const emittedCount = (records: readonly TrafficRecord[]) => {
 
 /**
  * Everything the views share: the retained events and their filtered view (plain objects, changed
- * in place at traffic speed) and signals that tell the views when to redraw (`tick` at most once
- * per animation frame).
+ * in place at traffic speed) and signals that tell the views when to redraw (`tick`, bumped in an
+ * animation frame at most every MIN_REDRAW_MS).
  */
 export function createAppState(capacity = RETAINED_EVENTS) {
   const events = new RetainedEvents(capacity)
@@ -68,15 +72,13 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   let received = 0
   let heldBatches: HeldBatch[] = []
   let flushScheduled = false
+  let lastFlush = 0
   let noticeId = 0
   let hub: HubConnection | undefined
 
   view.setFilter(filter.value)
 
-  let lastFlush = 0
   const flush = (now: number) => {
-    // At most 20 redraws a second from traffic: at thousands of events per second nobody reads
-    // faster, and each redraw costs layout and paint. Input still redraws at once.
     if (now - lastFlush < MIN_REDRAW_MS) {
       requestAnimationFrame(flush)
       return
@@ -159,7 +161,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
 
   effect(() => {
     const hash = viewStateToHash({ tab: tab.value, filter: filter.value })
-    if (hash !== location.hash && !(hash === '' && location.hash === '')) {
+    if (hash !== location.hash) {
       history.replaceState(null, '', `${location.pathname}${location.search}${hash}`)
     }
   })
@@ -233,18 +235,6 @@ export function createAppState(capacity = RETAINED_EVENTS) {
       tick.value++
       const skippedText = skipped.length ? `; skipped ${skipped.length} line(s), first at line ${skipped[0]!.line}: ${skipped[0]!.reason}` : ''
       notify(skipped.length && !added ? 'error' : 'success', `Imported ${added} events from ${fileName}${skippedText}`)
-    },
-
-    /**
-     * The bus reports no traffic for a dead letter's re-delivery, so a successful retry from this
-     * page is recorded from its result: the event then shows as delivered to that subscription.
-     */
-    recordRedelivered(producer: string, entries: readonly DeadLetterJSON[]) {
-      const at = Date.now()
-      events.apply(producer, entries.map((e): TrafficRecord => ({
-        k: 'delivered', at, id: e.envelope.id, type: e.envelope.type, subscription: e.subscription, attempt: e.attempts + 1, durationMs: 0,
-      })))
-      scheduleFlush()
     },
 
     notify,

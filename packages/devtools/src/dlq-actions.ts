@@ -27,7 +27,6 @@ export async function actOnDeadLetter(app: AppState, event: RetainedEvent, subsc
     const entry = await deadLetterOf(app, event, subscription)
     if (action === 'retry') {
       const result = await app.command(event.producer, 'dlq.retry', { id: entry.id })
-      if (result.succeeded.includes(entry.id)) app.recordRedelivered(event.producer, [entry])
       const { ok, text } = describeRetry(result)
       app.notify(ok ? 'success' : 'error', text)
     } else {

@@ -68,6 +68,20 @@ describe('FilteredView', () => {
     expect(events.at(view.seqAt(1)!)?.envelope.type).toBe('b')
   })
 
+  it('keeps positions still between syncs while events arrive and are evicted', () => {
+    const events = new RetainedEvents(3)
+    const view = new FilteredView(events)
+    events.apply('p', [1, 2, 3].map((n) => emitted(envelope(`t.${n}`))))
+    view.sync()
+    const second = view.seqAt(1)!
+    events.apply('p', [emitted(envelope('t.4'))])
+    expect(view.seqAt(1)).toBe(second)
+    expect(view.length).toBe(3)
+    view.sync()
+    expect(view.indexOf(second)).toBe(0)
+    expect(events.at(view.seqAt(2)!)!.envelope.type).toBe('t.4')
+  })
+
   it('keeps up with new and evicted events incrementally', () => {
     const events = new RetainedEvents(4)
     const view = new FilteredView(events)

@@ -16,7 +16,8 @@ const lowerBound = (xs: readonly number[], value: number, from: number): number 
 }
 
 /**
- * The seqs of the retained events a filter lets through, in order. Kept up to date incrementally:
+ * The seqs of the retained events a filter lets through, in order, as of the last `sync()` (an
+ * evicted seq may linger until then: `events.at` returns undefined for it). Kept up to date incrementally:
  * new events are tested once, evicted ones drop off the front, and only events whose outcome
  * changed are tested again (an outcome filter can take them in or out).
  */
@@ -27,6 +28,12 @@ export class FilteredView {
   private scannedTo = 0
   private test: (event: RetainedEvent) => boolean = () => true
   private all = true
+  /**
+   * Without a filter the view is every kept seq, taken at the last sync: positions must not move
+   * between syncs while events keep arriving, or a scrolled list would drift.
+   */
+  private allFirst = 0
+  private allEnd = 0
   private dependsOnOutcome = false
 
   constructor(private readonly events: RetainedEvents) {
@@ -34,18 +41,18 @@ export class FilteredView {
   }
 
   get length(): number {
-    return this.all ? this.events.size : this.seqs.length - this.head
+    return this.all ? this.allEnd - this.allFirst : this.seqs.length - this.head
   }
 
   /** The seq at a position of the view (0 = oldest shown). */
   seqAt(index: number): number | undefined {
     if (index < 0 || index >= this.length) return undefined
-    return this.all ? this.events.firstSeq + index : this.seqs[this.head + index]
+    return this.all ? this.allFirst + index : this.seqs[this.head + index]
   }
 
   /** Position of a seq in the view, or -1. */
   indexOf(seq: number): number {
-    if (this.all) return this.events.at(seq) ? seq - this.events.firstSeq : -1
+    if (this.all) return seq >= this.allFirst && seq < this.allEnd ? seq - this.allFirst : -1
     const i = lowerBound(this.seqs, seq, this.head)
     return this.seqs[i] === seq ? i - this.head : -1
   }
@@ -66,7 +73,8 @@ export class FilteredView {
     const { events } = this
     const changed = events.drainChanged()
     if (this.all) {
-      this.scannedTo = events.nextSeq
+      this.allFirst = events.firstSeq
+      this.allEnd = this.scannedTo = events.nextSeq
       return
     }
     while (this.head < this.seqs.length && this.seqs[this.head]! < events.firstSeq) this.head++

@@ -24,6 +24,8 @@ export function App() {
         e.preventDefault()
         app.tab.value = 'stream'
         requestAnimationFrame(() => document.getElementById('filter-search')?.focus())
+      } else if (e.key === 'Escape') {
+        app.selected.value = undefined
       } else if (e.key === 'p' && app.tab.value === 'stream') {
         if (app.paused.value) app.resume()
         else app.pause()

@@ -8,7 +8,7 @@ import { JsonTree } from './JsonTree'
 import { OutcomeBadge } from './OutcomeBadge'
 
 const CORE_ATTRIBUTES = ['id', 'source', 'type', 'time', 'dataversion', 'correlationid', 'causationid', 'specversion', 'data']
-/** The chain is rebuilt at most this often while traffic flows: it scans every kept event. */
+/** The chain is rebuilt every this many redraws (1.5 s at most) while traffic flows: it scans every kept event. */
 const CHAIN_REFRESH_TICKS = 30
 
 export function Detail() {
@@ -75,14 +75,15 @@ function Attr({ name, value }: { name: string; value: unknown }) {
 function CauseLink({ event }: { event: RetainedEvent }) {
   const app = useApp()
   const id = event.envelope.causationid!
-  let cause: RetainedEvent | undefined
-  for (let s = event.seq - 1; s >= app.events.firstSeq && !cause; s--) {
-    const e = app.events.at(s)
-    if (e?.envelope.id === id) cause = e
-  }
+  // Usually emitted by a handler on the same bus; another bus's event is found by a scan, once.
+  const cause = useMemo(() => {
+    const own = app.events.find(event.producer, id)
+    if (own) return own
+    for (const e of app.events) if (e.envelope.id === id) return e
+    return undefined
+  }, [event, id])
   if (!cause) return <span title="The causing event is not kept on this page">{id}</span>
-  const target = cause
-  return <button class="link" onClick={() => (app.selected.value = target.seq)}>{id} ({target.envelope.type})</button>
+  return <button class="link" onClick={() => (app.selected.value = cause.seq)}>{id} ({cause.envelope.type})</button>
 }
 
 /** Each subscription's latest outcome, its tries, and the errors with their stacks. */

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
-import type { CommandValues, DeadLetterJSON } from '@tidings/core'
+import type { DeadLetterJSON } from '@tidings/core'
 import { describeRetry } from '../dlq-actions'
 import { formatCount } from '../format'
 import { useApp, useMetricsRedraw } from './context'
@@ -54,12 +54,7 @@ export function DlqView() {
     await load()
   }
 
-  const retried = (producer: string, result: CommandValues['dlq.retry']) => {
-    const done = new Set(result.succeeded)
-    app.recordRedelivered(producer, rows.filter((r) => r.producer === producer && done.has(r.entry.id)).map((r) => r.entry))
-    return describeRetry(result)
-  }
-  const retry = (row: Row) => run('Retry', async () => retried(row.producer, await app.command(row.producer, 'dlq.retry', { id: row.entry.id })))
+  const retry = (row: Row) => run('Retry', async () => describeRetry(await app.command(row.producer, 'dlq.retry', { id: row.entry.id })))
   const discard = (row: Row) => run('Discard', async () => {
     const { discarded } = await app.command(row.producer, 'dlq.discard', { id: row.entry.id })
     return { ok: discarded, text: discarded ? `Discarded ${row.entry.envelope.type} (${row.entry.subscription})` : 'The entry was already gone' }
@@ -71,7 +66,7 @@ export function DlqView() {
       return { ok: true, text: `Purged ${purged} dead letter(s) from ${app.producerName(producer)}` }
     })
   }
-  const retryAll = (producer: string) => run('Retry all', async () => retried(producer, await app.command(producer, 'dlq.retry', {})))
+  const retryAll = (producer: string) => run('Retry all', async () => describeRetry(await app.command(producer, 'dlq.retry', {})))
 
   return (
     <div class="dlq">

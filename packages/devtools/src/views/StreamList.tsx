@@ -35,9 +35,20 @@ export function StreamList() {
     return () => observer.disconnect()
   }, [])
 
+  // The event at the top of the view while the user reads: evicting older events shifts every
+  // index, and the view must not slide away under them.
+  const anchor = useRef<{ seq: number; offset: number } | undefined>(undefined)
+
   useLayoutEffect(() => {
     const el = box.current
-    if (el && following && el.scrollTop !== top) el.scrollTop = top
+    if (!el) return
+    if (following) {
+      if (el.scrollTop !== top) el.scrollTop = top
+      return
+    }
+    const index = anchor.current ? view.indexOf(anchor.current.seq) : -1
+    const wanted = index * ROW_HEIGHT + (anchor.current?.offset ?? 0)
+    if (index >= 0 && Math.abs(el.scrollTop - wanted) >= 1) el.scrollTop = wanted
   })
 
   // After a filter change, the selected event stays in sight (the user picked it for a reason).
@@ -48,8 +59,17 @@ export function StreamList() {
     if (index >= 0 && el && !following) el.scrollTop = index * ROW_HEIGHT - el.clientHeight / 2
   }, [filter])
 
+  const rememberTop = () => {
+    const el = box.current
+    const seq = el ? view.seqAt(Math.floor(el.scrollTop / ROW_HEIGHT)) : undefined
+    anchor.current = seq === undefined ? undefined : { seq, offset: el!.scrollTop % ROW_HEIGHT }
+  }
+
   const unfollow = () => {
-    if (following) seenAtUnfollow.current = events.nextSeq
+    if (following) {
+      seenAtUnfollow.current = events.nextSeq
+      rememberTop()
+    }
     setFollowing(false)
   }
 
@@ -59,6 +79,7 @@ export function StreamList() {
     // While following, the list scrolls itself every frame: redrawing again for that scroll would double the work.
     if (atEnd && following) return
     setScrollTop(el.scrollTop)
+    rememberTop()
     if (atEnd) setFollowing(true)
     else if (following) unfollow()
   }
