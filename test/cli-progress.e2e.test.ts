@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+// The example as users run it, against the built packages: scripts/setup.mjs builds both (npm test runs it first).
 const main = join(root, 'examples/cli-progress/dist/main.js')
 
 let dir: string
@@ -33,7 +34,7 @@ const backlog = (url: string) => new Promise<TrafficRecord[]>((resolve, reject) 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tidings-cli-progress-'))
   hub = await startDevtoolsHub({ port: 0 })
-}, 30_000)
+})
 
 afterAll(async () => {
   await hub?.close()

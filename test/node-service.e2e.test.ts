@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
+// The example as users run it, against the built packages: scripts/setup.mjs builds both (npm test runs it first).
 const main = join(root, 'examples/node-service/dist/main.js')
 
 let dataDir: string
@@ -55,7 +56,7 @@ const json = async <T = Record<string, unknown>>(url: string, init?: RequestInit
 
 beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'tidings-node-service-'))
-}, 30_000)
+})
 
 afterAll(() => {
   service?.kill('SIGKILL')

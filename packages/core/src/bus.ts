@@ -1,6 +1,7 @@
 import mitt from 'mitt'
 import type { Catalog, EventsOf } from './catalog'
 import { now } from './clock'
+import { isInt32, isUriReference, parseTimestamp } from './codec/attribute-types'
 import { context } from './context'
 import { asTidingsError, createDeadLetters, errorInfo } from './dlq'
 import { TidingsEnvelope, idPrefix, toEnvelope } from './envelope'
@@ -88,6 +89,9 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   const all: HandlerMap = options.all ?? new Map()
   const registry = mitt<Record<string, unknown>>(all as never)
   const source = options.source ?? '/tidings'
+  if (typeof source !== 'string' || source === '' || !isUriReference(source)) {
+    throw invalid(`createBus(): source must be a non-empty URI-reference such as "/shop" or "https://example.com/shop"; got ${JSON.stringify(source)}`)
+  }
   const catalog = options.catalog
   const store = options.store
   const baseRetry = resolveRetry(options.retry)
@@ -377,13 +381,17 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     if (o.time === undefined) ms = now()
     else if (typeof o.time === 'number') ms = o.time
     else if (o.time instanceof Date) ms = o.time.getTime()
-    else ms = Date.parse((time = o.time))
-    if (!Number.isFinite(ms)) throw invalid(`emit("${type}"): time must be a Date, epoch milliseconds or an RFC 3339 string; got ${String(o.time)}`)
+    else ms = parseTimestamp((time = String(o.time)))
+    if (!Number.isFinite(ms)) throw invalid(`emit("${type}"): time must be a Date, epoch milliseconds or an RFC 3339 timestamp such as 2024-05-01T10:00:00Z; got ${String(o.time)}`)
     if (o.id !== undefined && (typeof o.id !== 'string' || o.id === '')) throw invalid(`emit("${type}"): id must be a non-empty string`)
     if (o.extensions !== undefined) {
       for (const name in o.extensions) {
         if (!EXTENSION_RE.test(name) || RESERVED.has(name)) {
           throw invalid(`emit("${type}"): "${name}" is not a valid extension attribute name: use 1–20 lower-case letters or digits, not a CloudEvents attribute name`)
+        }
+        const value = o.extensions[name]
+        if (typeof value !== 'string' && typeof value !== 'boolean' && !isInt32(value)) {
+          throw invalid(`emit("${type}"): extension "${name}" must be a string, a boolean or a 32-bit integer (CloudEvents types); got ${String(value)}`)
         }
       }
     }

@@ -1,4 +1,5 @@
 import { now } from './clock'
+import { toBase64 } from './codec/base64'
 import { TidingsError } from './errors'
 
 /** A value of a CloudEvents extension attribute. */
@@ -108,8 +109,11 @@ export class TidingsEnvelope<T extends string = string, D = unknown> implements 
   toJSON(): CloudEventJSON {
     const json: CloudEventJSON = {
       specversion: '1.0', id: this.id, source: this.source, type: this.type,
-      time: this.time, dataversion: this.dataversion, data: this.data,
+      time: this.time, dataversion: this.dataversion,
     }
+    // Binary payloads travel as data_base64 (CloudEvents JSON format, section 3.1).
+    if (this.data instanceof Uint8Array) json.data_base64 = toBase64(this.data)
+    else json.data = this.data
     if (this.correlationid !== undefined) json.correlationid = this.correlationid
     if (this.causationid !== undefined) json.causationid = this.causationid
     if (this.extensions) Object.assign(json, this.extensions)

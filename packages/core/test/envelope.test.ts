@@ -23,6 +23,17 @@ describe('envelopes made by emit()', () => {
     })
   })
 
+  it('write binary payloads as data_base64, as CloudEvents JSON requires', () => {
+    const e = createBus().emit('blob', new Uint8Array([104, 105]))
+    expect(JSON.parse(JSON.stringify(e))).toMatchObject({ data_base64: 'aGk=' })
+    expect(JSON.parse(JSON.stringify(e))).not.toHaveProperty('data')
+  })
+
+  it('need a bus source that is a URI-reference', () => {
+    expect(() => createBus({ source: 'not a uri' })).toThrowError(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }))
+    expect(createBus({ source: 'https://shop.example/api' }).source).toBe('https://shop.example/api')
+  })
+
   it('have ids unique across buses and across many emits', () => {
     const ids = new Set<string>()
     for (let b = 0; b < 20; b++) {
@@ -50,6 +61,8 @@ describe('envelopes made by emit()', () => {
       () => bus.emit('x', 1, { extensions: { 'Not-Valid': 1 } }),
       () => bus.emit('x', 1, { extensions: { averyveryverylongextensionname: 1 } }),
       () => bus.emit('x', 1, { extensions: { source: 'spoof' } }),
+      () => bus.emit('x', 1, { extensions: { ratio: 0.5 } }),
+      () => bus.emit('x', 1, { time: 'May 1, 2024' }),
     ]
     for (const attempt of attempts) {
       expect(attempt).toThrow(TidingsError)

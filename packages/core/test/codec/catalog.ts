@@ -1,5 +1,6 @@
 import * as v from 'valibot'
-import { defineCatalog, defineEvent } from '@tidings/core'
+import { createBus, defineCatalog, defineEvent } from '@tidings/core'
+import type { Envelope } from '@tidings/core'
 
 /**
  * The catalog the codec tests decode with. `order.placed` has had three payload versions:
@@ -37,3 +38,13 @@ export const orderLine = (overrides: Record<string, unknown> = {}): string => JS
   data: { orderId: 'o-1', total: { amount: 12.5, currency: 'EUR' } },
   ...overrides,
 })
+
+/**
+ * An envelope whose attributes a middleware broke after emit() checked them: what encode and
+ * toCloudEvent must still refuse.
+ */
+export const tampered = (patch: Record<string, unknown>, type = 'a.b', data: unknown = 1): Envelope => {
+  const bus = createBus({ source: '/s' })
+  bus.use((e, next) => next({ ...e, ...patch } as Envelope))
+  return bus.emit(type, data)
+}

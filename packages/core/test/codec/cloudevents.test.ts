@@ -5,6 +5,7 @@ import {
   toCloudEvent, toCloudEventBatch,
 } from '@tidings/core'
 import type { ErrorCode } from '@tidings/core'
+import { tampered } from './catalog'
 
 const dir = (kind: 'valid' | 'invalid') => new URL(`../fixtures/cloudevents/${kind}/`, import.meta.url)
 const fixtures = (kind: 'valid' | 'invalid') => readdirSync(dir(kind)).filter((f) => f.endsWith('.json')).sort()
@@ -160,13 +161,13 @@ describe('toCloudEvent()', () => {
   })
 
   it('refuses an envelope that breaks CloudEvents, naming the attribute', () => {
-    const envelope = createBus({ source: 'not a uri reference' }).emit('a.b', 1)
+    const envelope = tampered({ source: 'not a uri reference' })
     expect(thrown(() => toCloudEvent(envelope))).toMatchObject({ code: 'E_VALIDATION', details: { field: 'source' } })
   })
 
   it('names the index of a bad envelope in a batch', () => {
     const bus = createBus({ source: '/s' })
-    const batch = [bus.emit('a', 1), bus.emit('b', 2, { extensions: { big: 2 ** 40 } })]
+    const batch = [bus.emit('a', 1), tampered({ extensions: { big: 2 ** 40 } }, 'b', 2)]
     expect(thrown(() => toCloudEventBatch(batch)).details).toMatchObject({ index: 1, field: 'big' })
   })
 

@@ -2,7 +2,7 @@ import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import { TidingsError, createBus, createCodec, defineCatalog, defineEvent, memoryStore } from '@tidings/core'
 import type { Envelope } from '@tidings/core'
-import { catalog, orderLine } from './catalog'
+import { catalog, orderLine, tampered } from './catalog'
 
 const codec = createCodec(catalog)
 
@@ -38,7 +38,7 @@ describe('encode()', () => {
 
   it('rejects an envelope whose time is not RFC 3339, naming the field', () => {
     const bus = createBus({ source: '/shop' })
-    const envelope = bus.emit('a.b', 1, { time: 'May 1, 2024' })
+    const envelope = tampered({ time: 'May 1, 2024' })
     const error = thrown(() => codec.encode(envelope))
     expect(error.code).toBe('E_VALIDATION')
     expect(error.details).toMatchObject({ field: 'time' })
@@ -46,7 +46,7 @@ describe('encode()', () => {
 
   it('rejects extension values that are not CloudEvents types', () => {
     const bus = createBus({ source: '/shop' })
-    const envelope = bus.emit('a.b', 1, { extensions: { ratio: 0.5 } })
+    const envelope = tampered({ extensions: { ratio: 0.5 } })
     expect(thrown(() => createCodec().encode(envelope))).toMatchObject({ code: 'E_VALIDATION', details: { field: 'ratio' } })
   })
 

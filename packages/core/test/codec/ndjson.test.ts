@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { TidingsError, createBus, createCodec, ndjsonLines } from '@tidings/core'
 import type { Envelope } from '@tidings/core'
-import { catalog, orderLine } from './catalog'
+import { catalog, orderLine, tampered } from './catalog'
 
 const codec = createCodec(catalog)
 
@@ -56,7 +56,7 @@ describe('encodeBatch() / decodeBatch()', () => {
 
   it('names the line of an envelope it cannot encode', () => {
     const bus = createBus({ source: '/x' })
-    const bad = bus.emit('a.b', 1, { time: 'May 1, 2024' })
+    const bad = tampered({ time: 'May 1, 2024' })
     expect(() => codec.encodeBatch([...emitted(), bad])).toThrow(expect.objectContaining({ details: expect.objectContaining({ line: 4 }) }))
   })
 
