@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { causedBy, connectDevtools, createBus, defineCatalog, defineEvent } from '@tidings/core'
+import { causedBy, connectDevtools, createBus, defineCatalog, defineEvent, defineProgressEvents, trackProgress } from '@tidings/core'
 import type { DevtoolsConnection } from '@tidings/core'
 import { startDevtoolsHub } from '@tidings/node'
 import type { DevtoolsHub } from '@tidings/node'
@@ -25,6 +25,7 @@ const catalog = defineCatalog(
   }),
   defineEvent('mail.send', { schema: v.object({ to: v.string(), subject: v.string() }) }),
   defineEvent('metrics.tick', { schema: v.object({ n: v.number() }) }),
+  ...defineProgressEvents('import'),
 )
 
 /** A shop whose mail server is down until the test says otherwise: what the page must show and fix. */
@@ -293,4 +294,60 @@ describe('devtools page against a real hub and a real bus', () => {
     await page.getByLabel('Search payloads').fill('AFTER-RECONNECT')
     await waitUntil('traffic flows again', async () => (await rowTexts()).some((t) => t.includes('order.placed')), 10_000)
   }, 30_000)
+
+  it('shows a long operation live in the operations view, then how it ended, and opens its events', async () => {
+    await page.getByRole('tab', { name: /Operations/ }).click()
+    const customers = trackProgress(shop.bus, { type: 'import', total: 8, throttleMs: 0, data: { file: 'customers.csv' } })
+    const orders = trackProgress(shop.bus, { type: 'import', throttleMs: 0, data: { file: 'orders.csv' } })
+    const running = page.getByRole('region', { name: 'Running operations' })
+    const finished = page.getByRole('region', { name: 'Finished operations' })
+    const op = page.locator('.operation', { hasText: 'customers.csv' })
+    const percent = () => op.getByRole('progressbar').getAttribute('aria-valuenow')
+    await running.locator('.operation', { hasText: 'customers.csv' }).waitFor()
+    expect(await op.innerText()).toContain('shop-api')
+    expect(await percent()).toBe('0')
+
+    customers.advance(2)
+    await waitUntil('the page shows 25 %', async () => (await percent()) === '25')
+    customers.update({ message: 'reading rows' })
+    customers.advance(4)
+    orders.advance(3)
+    await waitUntil('the page shows 75 %', async () => (await percent()) === '75')
+    const text = await op.innerText()
+    expect(text).toContain('75%')
+    expect(text).toContain('6 / 8')
+    expect(text).toContain('reading rows')
+    expect(text).toMatch(/\d\/s/)
+    expect(text).toContain('ETA')
+    // Without a total there is nothing to measure against: an indeterminate bar and a count.
+    const unsized = page.locator('.operation', { hasText: 'orders.csv' })
+    await waitUntil('the unsized operation counts 3', async () => (await unsized.locator('.operation-figures').innerText()).startsWith('3'))
+    expect(await unsized.getByRole('progressbar').getAttribute('aria-valuenow')).toBeNull()
+    expect(await page.getByRole('tab', { name: /Operations/ }).innerText()).toContain('2')
+    await shot('8-operations-running')
+
+    customers.advance(2)
+    customers.done({ rows: 8 })
+    orders.fail(new Error('disk full'))
+    await finished.locator('.operation', { hasText: 'customers.csv' }).waitFor()
+    await finished.locator('.operation', { hasText: 'orders.csv' }).waitFor()
+    expect(await percent()).toBe('100')
+    expect(await op.innerText()).toMatch(/completed in .*rows: 8/)
+    expect(await unsized.innerText()).toContain('failed after')
+    expect(await unsized.innerText()).toContain('Error: disk full')
+    expect(await running.count()).toBe(0)
+    await shot('9-operations-finished')
+
+    await op.click()
+    await waitUntil('the stream shows only the operation’s events', async () => {
+      const texts = await rowTexts()
+      return texts.length === 6 && texts.every((t) => t.includes('import.'))
+    })
+    expect(new URL(page.url()).hash).toContain(`correlation=${customers.correlationid}`)
+    const chain = page.getByLabel('Event detail').locator('.chain')
+    expect(await chain.innerText()).toMatch(/import\.started[\s\S]*import\.completed/)
+    await shot('10-operation-events')
+    await page.getByRole('button', { name: /correlationid .* ×/ }).click()
+    await waitUntil('every event is back', async () => (await rows().count()) > 6)
+  }, 20_000)
 })

@@ -5,6 +5,7 @@ import type { ConnectionState, HubConnection } from './hub-connection'
 import type { Filter } from './state/filter'
 import { FilteredView } from './state/filtered-view'
 import { exportNdjson, importNdjson } from './state/ndjson'
+import { Operations } from './state/operations'
 import { RateBuckets } from './state/rates'
 import { RetainedEvents } from './state/retained-events'
 import { SampleHistory } from './state/stats'
@@ -47,6 +48,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   const events = new RetainedEvents(capacity)
   const view = new FilteredView(events)
   const rates = new RateBuckets()
+  const operations = new Operations()
   const dlqDepth = new SampleHistory()
   const metrics = new Map<string, MetricsSnapshot>()
   const names = new Map<string, string>()
@@ -102,12 +104,17 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   }
 
   const receive = (producer: string, records: readonly TrafficRecord[]) => {
+    const now = Date.now()
+    let operationsChanged = false
     for (const r of records) {
       if (r.k !== 'emitted') continue
       rates.count(r.envelope.type, r.at)
+      if (operations.apply(producer, r.at, r.envelope, now)) operationsChanged = true
       received++
     }
     if (paused.value) {
+      // Pausing holds the stream's list, not the operations view.
+      if (operationsChanged) scheduleFlush()
       const emitted = emittedCount(records)
       heldBatches.push({ producer, records, emitted })
       let total = held.value + emitted
@@ -167,7 +174,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   })
 
   const app = {
-    events, view, rates, dlqDepth, metrics,
+    events, view, rates, dlqDepth, metrics, operations,
     tick, metricsTick, connection, producers, filter, tab, selected, paused, held, dropped, backlog, notices, dispatchTarget,
 
     start(url = hubSocketUrl(location)) {
@@ -210,6 +217,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
 
     clear() {
       events.clear()
+      operations.clear()
       heldBatches = []
       held.value = 0
       selected.value = undefined
@@ -227,7 +235,9 @@ export function createAppState(capacity = RETAINED_EVENTS) {
     importSession(text: string, fileName: string) {
       const { events: imported, skipped } = importNdjson(text, fileName)
       let added = 0
+      const now = Date.now()
       for (const e of imported) {
+        operations.apply(e.producer, e.at, e.envelope, now)
         if (events.add(e.producer, e.at, e.envelope, e.truncated, e.deliveries)) added++
         rates.count(e.envelope.type, e.at)
       }

@@ -56,6 +56,19 @@ describe('compileFilter()', () => {
     expect(compileFilter({ ...EMPTY_FILTER, muted: ['mail.sent'] })(mail!)).toBe(false)
     expect(compileFilter({ ...EMPTY_FILTER, muted: ['mail.sent'] })(order!)).toBe(true)
   })
+
+  it('follows one operation: only the events carrying its correlationid', () => {
+    const ops = new RetainedEvents(10)
+    ops.apply('shop', [
+      emitted(envelope('import.started', {}, { correlationid: 'op-1' })),
+      emitted(envelope('import.started', {}, { correlationid: 'op-2' })),
+      emitted(envelope('order.placed', {})),
+    ])
+    const view = new FilteredView(ops)
+    view.setFilter({ ...EMPTY_FILTER, correlation: 'op-1' })
+    expect(view.length).toBe(1)
+    expect(ops.at(view.seqAt(0)!)?.envelope.correlationid).toBe('op-1')
+  })
 })
 
 describe('FilteredView', () => {

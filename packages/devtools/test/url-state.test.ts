@@ -6,7 +6,7 @@ describe('view state in the URL fragment', () => {
   it('round-trips every filter field and the tab', () => {
     const state = {
       tab: 'dlq' as const,
-      filter: { type: 'order.*', source: 'k3j9', outcome: 'dead-lettered' as const, q: 'A-17 & co', muted: ['metrics.tick', 'heartbeat'] },
+      filter: { type: 'order.*', source: 'k3j9', outcome: 'dead-lettered' as const, q: 'A-17 & co', muted: ['metrics.tick', 'heartbeat'], correlation: 'op-7' },
     }
     const hash = viewStateToHash(state)
     expect(hash.startsWith('#')).toBe(true)
@@ -16,6 +16,10 @@ describe('view state in the URL fragment', () => {
   it('is empty for the default view, so a plain link stays plain', () => {
     expect(viewStateToHash({ tab: 'stream', filter: EMPTY_FILTER })).toBe('')
     expect(viewStateFromHash('')).toEqual({ tab: 'stream', filter: EMPTY_FILTER })
+  })
+
+  it('opens the operations view from a link', () => {
+    expect(viewStateFromHash(viewStateToHash({ tab: 'operations', filter: EMPTY_FILTER })).tab).toBe('operations')
   })
 
   it('ignores unknown tabs and outcomes from a hand-edited link', () => {

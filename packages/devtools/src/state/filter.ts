@@ -11,12 +11,14 @@ export interface Filter {
   q: string
   /** Types hidden from the list but still kept. */
   muted: string[]
+  /** Only the events of one operation: those carrying this `correlationid`. */
+  correlation: string
 }
 
-export const EMPTY_FILTER: Filter = { type: '', source: '', outcome: '', q: '', muted: [] }
+export const EMPTY_FILTER: Filter = { type: '', source: '', outcome: '', q: '', muted: [], correlation: '' }
 
 export const isEmptyFilter = (f: Filter): boolean =>
-  !f.type && !f.source && !f.outcome && !f.q && f.muted.length === 0
+  !f.type && !f.source && !f.outcome && !f.q && f.muted.length === 0 && !f.correlation
 
 /** Patterns use the bus's own segment rules; text without `*` matches anywhere in the type. */
 export function typeMatcher(patterns: string): (type: string) => boolean {
@@ -46,10 +48,11 @@ export function compileFilter(filter: Filter): (event: RetainedEvent) => boolean
   const matchesType = typeMatcher(filter.type)
   const muted = new Set(filter.muted)
   const needle = filter.q.trim().toLowerCase()
-  const { source, outcome } = filter
+  const { source, outcome, correlation } = filter
   return (event) =>
     !muted.has(event.envelope.type) &&
     (!source || event.producer === source) &&
+    (!correlation || event.envelope.correlationid === correlation) &&
     (!outcome || event.outcome === outcome) &&
     matchesType(event.envelope.type) &&
     (!needle || searchableText(event).includes(needle))

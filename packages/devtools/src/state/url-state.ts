@@ -3,7 +3,7 @@ import { EMPTY_FILTER } from './filter'
 import { OUTCOMES } from './retained-event'
 import type { Outcome } from './retained-event'
 
-export const TABS = ['stream', 'charts', 'dlq', 'catalog', 'dispatch'] as const
+export const TABS = ['stream', 'operations', 'charts', 'dlq', 'catalog', 'dispatch'] as const
 export type Tab = (typeof TABS)[number]
 
 /** The part of the page's state a shared link carries. */
@@ -19,12 +19,13 @@ export interface ViewState {
 export function viewStateToHash(state: ViewState): string {
   const params = new URLSearchParams()
   if (state.tab !== 'stream') params.set('tab', state.tab)
-  const { type, source, outcome, q, muted } = state.filter
+  const { type, source, outcome, q, muted, correlation } = state.filter
   if (type) params.set('type', type)
   if (source) params.set('source', source)
   if (outcome) params.set('outcome', outcome)
   if (q) params.set('q', q)
   if (muted.length) params.set('mute', muted.join(','))
+  if (correlation) params.set('correlation', correlation)
   const text = params.toString()
   return text ? `#${text}` : ''
 }
@@ -42,6 +43,7 @@ export function viewStateFromHash(hash: string): ViewState {
       outcome: (OUTCOMES as readonly string[]).includes(outcome ?? '') ? (outcome as Outcome) : '',
       q: params.get('q') ?? '',
       muted: (params.get('mute') ?? '').split(',').filter(Boolean),
+      correlation: params.get('correlation') ?? '',
     },
   }
 }

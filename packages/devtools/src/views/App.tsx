@@ -8,6 +8,7 @@ import { DlqView } from './DlqView'
 import { FilterBar } from './FilterBar'
 import { Header } from './Header'
 import { Notices } from './Notices'
+import { OperationsView } from './OperationsView'
 import { StreamList } from './StreamList'
 
 const typing = (target: EventTarget | null) =>
@@ -48,6 +49,7 @@ export function App() {
             </div>
           </div>
         )}
+        {tab === 'operations' && <OperationsView />}
         {tab === 'charts' && <ChartsView />}
         {tab === 'dlq' && <DlqView />}
         {tab === 'catalog' && <CatalogView />}

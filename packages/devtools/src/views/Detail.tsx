@@ -44,7 +44,15 @@ export function Detail() {
             <Attr name="source" value={`${env.source}  (bus: ${app.producerName(event.producer)})`} />
             <Attr name="time" value={env.time ?? formatTime(event.at)} />
             <Attr name="dataversion" value={env.dataversion} />
-            <Attr name="correlationid" value={env.correlationid} />
+            <tr>
+              <th>correlationid</th>
+              <td>
+                {env.correlationid ?? '—'}
+                {env.correlationid !== undefined && filter.correlation !== env.correlationid && (
+                  <>{' '}<button class="link" onClick={() => app.setFilter({ ...filter, correlation: env.correlationid! })}>only this operation</button></>
+                )}
+              </td>
+            </tr>
             <tr>
               <th>causationid</th>
               <td>{env.causationid === undefined ? '—' : <CauseLink event={event} />}</td>

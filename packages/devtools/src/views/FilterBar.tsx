@@ -63,6 +63,14 @@ export function FilterBar() {
         </button>
         <button onClick={() => app.clear()} title="Forget every kept event">Clear</button>
       </div>
+      {filter.correlation && (
+        <div class="filter-row muted-row">
+          <span>Operation:</span>
+          <button class="chip" title="Show every event again" onClick={() => set({ correlation: '' })}>
+            correlationid {filter.correlation} ×
+          </button>
+        </div>
+      )}
       {filter.muted.length > 0 && (
         <div class="filter-row muted-row">
           <span>Muted:</span>

@@ -4,9 +4,9 @@ import { formatCount } from '../format'
 import type { Tab } from '../state/url-state'
 import { TABS } from '../state/url-state'
 import { ConnectionBadge } from './ConnectionBadge'
-import { useApp, useMetricsRedraw } from './context'
+import { useApp, useMetricsRedraw, useRedraw } from './context'
 
-const TAB_LABELS: Record<Tab, string> = { stream: 'Stream', charts: 'Charts', dlq: 'Dead letters', catalog: 'Catalog', dispatch: 'Dispatch' }
+const TAB_LABELS: Record<Tab, string> = { stream: 'Stream', operations: 'Operations', charts: 'Charts', dlq: 'Dead letters', catalog: 'Catalog', dispatch: 'Dispatch' }
 
 function download(text: string, fileName: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }))
@@ -20,10 +20,12 @@ function download(text: string, fileName: string) {
 export function Header() {
   const app = useApp()
   useMetricsRedraw()
+  useRedraw()
   const file = useRef<HTMLInputElement>(null)
   const tab = app.tab.value
   let dlq = 0
   for (const m of app.metrics.values()) dlq += m.dlq.size
+  const running = app.operations.countRunning()
 
   const exportSession = () => {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-')
@@ -46,6 +48,7 @@ export function Header() {
           <button key={t} role="tab" aria-selected={t === tab} class={t === tab ? 'tab active' : 'tab'} onClick={() => (app.tab.value = t)}>
             {TAB_LABELS[t]}
             {t === 'dlq' && dlq > 0 && <span class="count-badge">{formatCount(dlq)}</span>}
+            {t === 'operations' && running > 0 && <span class="count-badge running" title="running">{formatCount(running)}</span>}
           </button>
         ))}
       </nav>
