@@ -63,7 +63,8 @@ const waitUntil = async (what: string, check: () => boolean | Promise<boolean>, 
     await new Promise((r) => setTimeout(r, 25))
   }
 }
-const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`) })
+// Transitions are finished first, so a screenshot shows the state the test just checked.
+const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), animations: 'disabled' })
 
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true })

@@ -69,7 +69,7 @@ function OperationRow({ op, now }: { op: Operation; now: number }) {
   const elapsed = formatSpan(elapsedMs(op, now))
   const eta = remainingMs(op, now)
   return (
-    // The whole row is the click target; the title button gives keyboard users the same action (its click bubbles here).
+    // The whole row is the click target; the type's button gives keyboard users the same action (its click bubbles here).
     <li class={`operation operation-${op.state}`} onClick={showEvents} title="Show this operation's events in the stream">
       <div class="operation-head">
         <button class="link operation-type">{op.type}</button>
@@ -80,7 +80,7 @@ function OperationRow({ op, now }: { op: Operation; now: number }) {
       </div>
       <ProgressBar op={op} />
       <div class="operation-figures">
-        <span class="num">{formatCount(op.done)}{op.total === undefined ? '' : ` / ${formatCount(op.total)}`}</span>
+        <span>{formatCount(op.done)}{op.total === undefined ? '' : ` / ${formatCount(op.total)}`}</span>
         {op.state === 'running' && op.rate !== undefined && <span>{formatRate(op.rate)}</span>}
         {eta !== undefined && <span>ETA {formatSpan(eta)}</span>}
         {op.state === 'running' && op.message && <span class="operation-message">{op.message}</span>}
@@ -93,7 +93,7 @@ function OperationRow({ op, now }: { op: Operation; now: number }) {
 
 function ProgressBar({ op }: { op: Operation }) {
   const label = `${op.type} progress`
-  // Without a total nothing says how far along it is: a moving stripe while it runs, full once done.
+  // Without a total nothing says how far along it is: moving stripes while it runs, full once it ended.
   if (op.percent === undefined) {
     const full = op.state !== 'running'
     return (
@@ -105,7 +105,8 @@ function ProgressBar({ op }: { op: Operation }) {
       </div>
     )
   }
-  const percent = Math.round(op.percent)
+  // Rounded down, so 100 % is shown only when all of it is done.
+  const percent = Math.floor(op.percent)
   return (
     <div class="progress-row">
       <div class="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
