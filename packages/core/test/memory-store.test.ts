@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createBus, isTidingsError, memoryStore } from '@tidings/core'
 import { describeStoreContract } from './store-contract'
 
-describeStoreContract('memoryStore()', async () => ({ store: memoryStore() }))
+describeStoreContract('memoryStore()', async () => ({ store: memoryStore() }), { persistent: false })
 
 describe('memoryStore() bounds', () => {
   const bus = createBus()

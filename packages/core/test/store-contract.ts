@@ -47,7 +47,8 @@ const rejectsClosed = async (action: () => Promise<unknown>) => {
  * The behaviour every Store promises. Runs unchanged against each store; `makeStore` gives a fresh,
  * empty store per test (and, where the store persists, a way to open its data again).
  */
-export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+/** `persistent: false` for stores that cannot be reopened (memory): the reopening specs do not apply. */
+export function describeStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>, { persistent = true } = {}): void {
   describe(`${name} (Store contract)`, () => {
     let subject: StoreUnderTest
     let store: Store
@@ -339,7 +340,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       })
     })
 
-    describe('reopening', () => {
+    if (persistent) describe('reopening', () => {
       const reopen = async (): Promise<Store> => {
         await store.close()
         const again = await subject.reopen!()
@@ -347,8 +348,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         return again
       }
 
-      it('keeps the log and the dead letters', async ({ skip }) => {
-        if (!subject.reopen) return skip('this store does not persist')
+      it('keeps the log and the dead letters', async () => {
         const events = await seed()
         const before = await collect(store)
         await store.putDeadLetter(deadLetter('dl-a', events[0]!))
@@ -365,8 +365,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(json(dead[0]!.envelope)).toEqual(json(events[1]!))
       })
 
-      it('never reuses a position', async ({ skip }) => {
-        if (!subject.reopen) return skip('this store does not persist')
+      it('never reuses a position', async () => {
         await seed()
         const last = (await collect(store, { order: 'desc', limit: 1 }))[0]!.position
         const again = await reopen()
