@@ -229,10 +229,10 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   const succeed = (d: Delivery) => {
     d.stats.delivered++
     if (d.start === 0) return
-    const durationMs = performance.now() - d.start
-    d.stats.record(durationMs)
-    if (observers.size) outcome(d, 'delivered', durationMs)
-    d.report?.finish({ subscription: nameOf(d.handler), status: 'delivered', attempts: d.attempt, durationMs: performance.now() - d.firstStart })
+    const end = performance.now()
+    d.stats.record(end - d.start)
+    if (observers.size) outcome(d, 'delivered', end - d.start)
+    d.report?.finish({ subscription: nameOf(d.handler), status: 'delivered', attempts: d.attempt, durationMs: end - d.firstStart })
   }
 
   /** A measured try (sampled, published, observed, or a retry): same envelope, causation context restored. */
