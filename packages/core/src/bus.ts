@@ -244,43 +244,52 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   const failFast = (h: Wrapped, kind: Kind, env: TidingsEnvelope, stats: TypeStats, error: unknown) =>
     fail(new Delivery(h, kind, env, stats, undefined), error)
 
-  /** The hot path: a specific handler's first try, unmeasured. Allocates nothing unless it fails or is async. */
-  const fastSpecific = (h: Wrapped, env: TidingsEnvelope, stats: TypeStats) => {
-    let result: unknown
-    try {
-      result = (h as Callable)(env.data, env)
-    } catch (error) {
-      return failFast(h, SPECIFIC, env, stats, error)
-    }
-    if (result !== undefined && isThenable(result)) return settleFast(h, SPECIFIC, env, stats, result)
-    stats.delivered++
-  }
-
-  const fastWildcard = (h: Wrapped, env: TidingsEnvelope, stats: TypeStats) => {
-    let result: unknown
-    try {
-      result = (h as Callable)(env.type, env.data, env)
-    } catch (error) {
-      return failFast(h, WILDCARD, env, stats, error)
-    }
-    if (result !== undefined && isThenable(result)) return settleFast(h, WILDCARD, env, stats, result)
-    stats.delivered++
-  }
-
+  /**
+   * The hot path: every handler's first try, unmeasured. Allocates nothing unless a handler fails
+   * or returns a promise; counts deliveries once per list.
+   */
   const fastSpecificAll = (list: Wrapped[] | undefined, env: TidingsEnvelope, stats: TypeStats) => {
     if (list === undefined) return
     const n = list.length
-    if (n === 1) return fastSpecific(list[0]!, env, stats)
     if (n === 0) return
     // mitt semantics: handlers added or removed while dispatching do not change this dispatch.
-    const snapshot = list.slice()
-    for (let i = 0; i < n; i++) fastSpecific(snapshot[i]!, env, stats)
+    const handlers = n === 1 ? list : list.slice()
+    const data = env.data
+    let delivered = 0
+    for (let i = 0; i < n; i++) {
+      const h = handlers[i]!
+      let result: unknown
+      try {
+        result = (h as Callable)(data, env)
+      } catch (error) {
+        failFast(h, SPECIFIC, env, stats, error)
+        continue
+      }
+      if (result !== undefined && isThenable(result)) settleFast(h, SPECIFIC, env, stats, result)
+      else delivered++
+    }
+    stats.delivered += delivered
   }
 
   const fastWildcardAll = (list: Wrapped[] | undefined, env: TidingsEnvelope, stats: TypeStats) => {
-    if (list === undefined || list.length === 0) return
-    const snapshot = list.length === 1 ? list : list.slice()
-    for (let i = 0; i < snapshot.length; i++) fastWildcard(snapshot[i]!, env, stats)
+    if (list === undefined) return
+    const n = list.length
+    if (n === 0) return
+    const handlers = n === 1 ? list : list.slice()
+    let delivered = 0
+    for (let i = 0; i < n; i++) {
+      const h = handlers[i]!
+      let result: unknown
+      try {
+        result = (h as Callable)(env.type, env.data, env)
+      } catch (error) {
+        failFast(h, WILDCARD, env, stats, error)
+        continue
+      }
+      if (result !== undefined && isThenable(result)) settleFast(h, WILDCARD, env, stats, result)
+      else delivered++
+    }
+    stats.delivered += delivered
   }
 
   /** Every handler timed and tracked: for publish reports, observers, and latency samples. */
