@@ -1,12 +1,5 @@
-import { TidingsError } from '@tidings/core'
+import { GroupCommit, SpaceRetry, TidingsError } from '@tidings/core'
 
-interface Waiting<T> {
-  readonly items: readonly T[]
-  readonly resolve: () => void
-  readonly reject: (error: unknown) => void
-}
-
-const retryDelay = (attempt: number) => Math.min(30_000, 250 * 2 ** attempt)
 const isQuota = (error: unknown) => (error as { name?: unknown } | null)?.name === 'QuotaExceededError'
 
 /**
@@ -16,69 +9,31 @@ const isQuota = (error: unknown) => (error as { name?: unknown } | null)?.name =
  * with backoff, its events kept in memory, never dropped; the appends behind it wait.
  */
 export class AppendBatcher<T> {
-  private queue: Waiting<T>[] = []
-  private running: Promise<void> | undefined
-  private closing = false
-  private wake: (() => void) | undefined
+  private readonly retry: SpaceRetry
+  private readonly group: GroupCommit<readonly T[]>
 
-  constructor(
-    private readonly write: (items: T[]) => Promise<void>,
-    private readonly report: (error: TidingsError) => void,
-  ) {}
-
-  add(items: readonly T[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ items, resolve, reject })
-      this.running ??= this.drain()
+  constructor(write: (items: T[]) => Promise<void>, report: (error: TidingsError) => void) {
+    this.retry = new SpaceRetry(report)
+    this.group = new GroupCommit((batches) => {
+      const items = batches.flat()
+      return this.retry.run(() => write(items), (error, wait) => isQuota(error)
+        ? new TidingsError('E_STORAGE_QUOTA', `The browser's storage quota is used up: ${items.length} events are kept in memory and written once space is freed (next try in ${wait} ms); free some space, for example by clearing old data of this site`, { cause: error, details: { events: items.length, retryInMs: wait } })
+        : undefined)
     })
   }
 
+  add(items: readonly T[]): Promise<void> {
+    return this.group.submit(items)
+  }
+
   /** Resolves when every batch added so far is written or has failed. */
-  async idle(): Promise<void> {
-    while (this.running) await this.running
+  idle(): Promise<void> {
+    return this.group.idle()
   }
 
   /** One last try for a batch waiting on quota, then it fails rather than holding close() forever. */
   async close(): Promise<void> {
-    this.closing = true
-    this.wake?.()
-    await this.idle()
-  }
-
-  private async drain(): Promise<void> {
-    await undefined
-    while (this.queue.length) {
-      const group = this.queue
-      this.queue = []
-      try {
-        await this.commit(group.flatMap((w) => w.items))
-        for (const w of group) w.resolve()
-      } catch (error) {
-        for (const w of group) w.reject(error)
-      }
-    }
-    this.running = undefined
-  }
-
-  private async commit(items: T[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.write(items)
-      } catch (error) {
-        if (!isQuota(error)) throw error
-        const wait = retryDelay(attempt)
-        const full = new TidingsError('E_STORAGE_QUOTA', `The browser's storage quota is used up: ${items.length} events are kept in memory and written once space is freed (next try in ${wait} ms); free some space, for example by clearing old data of this site`, { cause: error, details: { events: items.length, retryInMs: wait } })
-        if (this.closing) throw full
-        this.report(full)
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait)
-          this.wake = () => {
-            clearTimeout(timer)
-            resolve()
-          }
-        })
-        this.wake = undefined
-      }
-    }
+    this.retry.close()
+    await this.group.idle()
   }
 }

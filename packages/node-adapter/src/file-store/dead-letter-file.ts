@@ -1,6 +1,7 @@
 import { open, readFile, rename } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
-import { GroupCommit, SYNC } from './group-commit'
+import { GroupCommit } from '@tidings/core'
+import { SYNC } from './sync'
 import { writeAll } from './io'
 import type { Durability } from './log-writer'
 

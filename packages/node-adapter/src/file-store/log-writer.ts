@@ -1,8 +1,8 @@
 import { open, unlink } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { TidingsError } from '@tidings/core'
-import { GroupCommit, SYNC } from './group-commit'
+import { GroupCommit, SpaceRetry, TidingsError } from '@tidings/core'
+import { SYNC } from './sync'
 import { errnoOf, syncDirectory, writeAll } from './io'
 import { recordLine } from './record'
 import { lastPositionOf, recoverTail } from './recovery'
@@ -29,7 +29,6 @@ export interface LogWriterOptions {
 
 /** Errors that mean "no space": the write is retried until space is freed. */
 const NO_SPACE = new Set(['ENOSPC', 'EDQUOT'])
-const retryDelay = (attempt: number) => Math.min(30_000, 250 * 2 ** attempt)
 
 const storageError = (message: string, cause: unknown, details: Record<string, unknown>) =>
   new TidingsError('E_STORAGE', `${message}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, details })
@@ -43,14 +42,15 @@ export class LogWriter {
   private readonly writer = new GroupCommit<Item>((items) => this.commit(items))
   private dirty = false
   private failure: TidingsError | undefined
-  private closing = false
-  private wake: (() => void) | undefined
+  private readonly retry: SpaceRetry
 
   private constructor(
     readonly segments: Segment[],
     private file: FileHandle,
     private readonly options: LogWriterOptions,
-  ) {}
+  ) {
+    this.retry = new SpaceRetry(options.report)
+  }
 
   /** Opens the log of `dir` for writing: recovers its newest segment, then applies retention. */
   static async open(options: LogWriterOptions): Promise<LogWriter> {
@@ -84,8 +84,7 @@ export class LogWriter {
   }
 
   async close(): Promise<void> {
-    this.closing = true
-    this.wake?.()
+    this.retry.close()
     try {
       await this.flush()
     } finally {
@@ -126,10 +125,11 @@ export class LogWriter {
     }
   }
 
-  private async write(buf: Buffer, offset: number, events: number): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+  private write(buf: Buffer, offset: number, events: number): Promise<void> {
+    const details = { dir: this.options.dir, events }
+    const attempt = async () => {
       try {
-        return await writeAll(this.file, buf)
+        await writeAll(this.file, buf)
       } catch (error) {
         // A short write leaves part of a record behind: cut the file back to its last complete record.
         try {
@@ -137,22 +137,14 @@ export class LogWriter {
         } catch (truncateError) {
           throw (this.failure = storageError(`Could not cut ${this.active.path} back after a failed write; close the store and open it again`, truncateError, { path: this.active.path }))
         }
-        const details = { dir: this.options.dir, events }
-        if (!NO_SPACE.has(errnoOf(error) ?? '')) throw storageError(`Could not write ${events} events to ${this.active.path}`, error, details)
-        const wait = retryDelay(attempt)
-        const full = new TidingsError('E_STORAGE_QUOTA', `The disk holding ${this.options.dir} is full: ${events} events are kept in memory and written once space is freed (next try in ${wait} ms); free some space or set a retention limit`, { cause: error, details: { ...details, retryInMs: wait } })
-        if (this.closing) throw full
-        this.options.report(full)
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait)
-          this.wake = () => {
-            clearTimeout(timer)
-            resolve()
-          }
-        })
-        this.wake = undefined
+        throw error
       }
     }
+    return this.retry.run(attempt, (error, wait) => {
+      if (error instanceof TidingsError) return undefined
+      if (!NO_SPACE.has(errnoOf(error) ?? '')) throw storageError(`Could not write ${events} events to ${this.active.path}`, error, details)
+      return new TidingsError('E_STORAGE_QUOTA', `The disk holding ${this.options.dir} is full: ${events} events are kept in memory and written once space is freed (next try in ${wait} ms); free some space or set a retention limit`, { cause: error, details: { ...details, retryInMs: wait } })
+    })
   }
 
   /** Seals the newest segment (always fdatasync'ed: only the newest segment can have a torn tail) and starts the next. */
