@@ -1,5 +1,6 @@
 import * as v from 'valibot'
-import { createBus, defineCatalog, defineEvent } from '@tidings/core'
+import { expect } from 'vitest'
+import { TidingsError, createBus, defineCatalog, defineEvent } from '@tidings/core'
 import type { Envelope } from '@tidings/core'
 
 /**
@@ -47,4 +48,15 @@ export const tampered = (patch: Record<string, unknown>, type = 'a.b', data: unk
   const bus = createBus({ source: '/s' })
   bus.use((e, next) => next({ ...e, ...patch } as Envelope))
   return bus.emit(type, data)
+}
+
+/** The TidingsError `fn` throws; fails the test when it throws something else or nothing. */
+export const thrown = (fn: () => unknown): TidingsError => {
+  try {
+    fn()
+  } catch (error) {
+    expect(error).toBeInstanceOf(TidingsError)
+    return error as TidingsError
+  }
+  throw new Error('expected a TidingsError, nothing was thrown')
 }

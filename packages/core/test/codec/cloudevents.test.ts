@@ -5,7 +5,7 @@ import {
   toCloudEvent, toCloudEventBatch,
 } from '@tidings/core'
 import type { ErrorCode } from '@tidings/core'
-import { tampered } from './catalog'
+import { tampered, thrown } from './catalog'
 
 const dir = (kind: 'valid' | 'invalid') => new URL(`../fixtures/cloudevents/${kind}/`, import.meta.url)
 const fixtures = (kind: 'valid' | 'invalid') => readdirSync(dir(kind)).filter((f) => f.endsWith('.json')).sort()
@@ -14,16 +14,6 @@ const read = (kind: 'valid' | 'invalid', file: string) => readFileSync(new URL(f
 /** CloudEvents reads a null attribute as unset (JSON event format 2.2); `data: null` is a payload. */
 const withoutNullAttributes = (event: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(event).filter(([key, value]) => value !== null || key === 'data'))
-
-const thrown = (fn: () => unknown): TidingsError => {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(TidingsError)
-    return error as TidingsError
-  }
-  throw new Error('expected a TidingsError, nothing was thrown')
-}
 
 // What each invalid fixture must fail with. Every file in invalid/ needs an entry, and every entry a file.
 const expectedFailures: Record<string, { code: ErrorCode; field?: string }> = {

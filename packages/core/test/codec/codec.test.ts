@@ -2,19 +2,9 @@ import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import { TidingsError, createBus, createCodec, defineCatalog, defineEvent, memoryStore } from '@tidings/core'
 import type { Envelope } from '@tidings/core'
-import { catalog, orderLine, tampered } from './catalog'
+import { catalog, orderLine, tampered, thrown } from './catalog'
 
 const codec = createCodec(catalog)
-
-const thrown = (fn: () => unknown): TidingsError => {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(TidingsError)
-    return error as TidingsError
-  }
-  throw new Error('expected a TidingsError, nothing was thrown')
-}
 
 describe('encode()', () => {
   it('writes an emitted envelope as one line of CloudEvents JSON, without a newline', () => {

@@ -1,19 +1,9 @@
 import * as v from 'valibot'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TidingsError, createCodec, defineCatalog, defineEvent, fromCloudEvent } from '@tidings/core'
-import { orderLine } from './catalog'
+import { orderLine, thrown } from './catalog'
 
 const untyped = createCodec()
-
-const thrown = (fn: () => unknown): TidingsError => {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(TidingsError)
-    return error as TidingsError
-  }
-  throw new Error('expected a TidingsError, nothing was thrown')
-}
 
 const prototypeIsClean = () => {
   expect(Object.keys(Object.prototype)).toEqual([])

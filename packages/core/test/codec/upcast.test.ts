@@ -1,19 +1,9 @@
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import { TidingsError, createCodec, defineCatalog, defineEvent } from '@tidings/core'
-import { catalog, orderLine } from './catalog'
+import { catalog, orderLine, thrown } from './catalog'
 
 const codec = createCodec(catalog)
-
-const thrown = (fn: () => unknown): TidingsError => {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).toBeInstanceOf(TidingsError)
-    return error as TidingsError
-  }
-  throw new Error('expected a TidingsError, nothing was thrown')
-}
 
 const v1 = { orderId: 'o-1', amount: 12.5 }
 const v2 = { orderId: 'o-1', amount: 12.5, currency: 'USD' }
