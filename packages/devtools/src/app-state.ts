@@ -1,5 +1,5 @@
 import { effect, signal } from '@preact/signals'
-import type { CommandArgs, CommandName, CommandValues, DeadLetterJSON, HubToViewerFrame, MetricsSnapshot, ProducerInfo, TrafficRecord } from '@tidings/core'
+import type { CommandArgs, CommandName, CommandValues, HubToViewerFrame, MetricsSnapshot, ProducerInfo, TrafficRecord } from '@tidings/core'
 import { connectToHub, hubSocketUrl } from './hub-connection'
 import type { ConnectionState, HubConnection } from './hub-connection'
 import type { Filter } from './state/filter'

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import {
-  CLOUDEVENTS_BATCH_CONTENT_TYPE, CLOUDEVENTS_CONTENT_TYPE, TidingsError, createBus, fromCloudEvent, fromCloudEventBatch,
+  CLOUDEVENTS_BATCH_CONTENT_TYPE, CLOUDEVENTS_CONTENT_TYPE, createBus, fromCloudEvent, fromCloudEventBatch,
   toCloudEvent, toCloudEventBatch,
 } from '@tidings/core'
 import type { ErrorCode } from '@tidings/core'

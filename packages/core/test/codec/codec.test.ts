@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
-import { TidingsError, createBus, createCodec, defineCatalog, defineEvent, memoryStore } from '@tidings/core'
+import { createBus, createCodec, defineCatalog, defineEvent, memoryStore } from '@tidings/core'
 import type { Envelope } from '@tidings/core'
 import { catalog, orderLine, tampered, thrown } from './catalog'
 
@@ -27,7 +27,6 @@ describe('encode()', () => {
   })
 
   it('rejects an envelope whose time is not RFC 3339, naming the field', () => {
-    const bus = createBus({ source: '/shop' })
     const envelope = tampered({ time: 'May 1, 2024' })
     const error = thrown(() => codec.encode(envelope))
     expect(error.code).toBe('E_VALIDATION')
@@ -35,7 +34,6 @@ describe('encode()', () => {
   })
 
   it('rejects extension values that are not CloudEvents types', () => {
-    const bus = createBus({ source: '/shop' })
     const envelope = tampered({ extensions: { ratio: 0.5 } })
     expect(thrown(() => createCodec().encode(envelope))).toMatchObject({ code: 'E_VALIDATION', details: { field: 'ratio' } })
   })

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { afterEach, describe, expect, it } from 'vitest'
-import { TidingsError, createCodec, defineCatalog, defineEvent, fromCloudEvent } from '@tidings/core'
+import { createCodec, defineCatalog, defineEvent, fromCloudEvent } from '@tidings/core'
 import { orderLine, thrown } from './catalog'
 
 const untyped = createCodec()

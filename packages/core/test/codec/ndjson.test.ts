@@ -55,7 +55,6 @@ describe('encodeBatch() / decodeBatch()', () => {
   })
 
   it('names the line of an envelope it cannot encode', () => {
-    const bus = createBus({ source: '/x' })
     const bad = tampered({ time: 'May 1, 2024' })
     expect(() => codec.encodeBatch([...emitted(), bad])).toThrow(expect.objectContaining({ details: expect.objectContaining({ line: 4 }) }))
   })

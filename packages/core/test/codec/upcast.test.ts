@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
-import { TidingsError, createCodec, defineCatalog, defineEvent } from '@tidings/core'
+import { createCodec, defineCatalog, defineEvent } from '@tidings/core'
 import { catalog, orderLine, thrown } from './catalog'
 
 const codec = createCodec(catalog)
