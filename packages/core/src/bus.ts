@@ -328,7 +328,10 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     else {
       const stats = slot.stats
       fastSpecificAll(all.get(env.type), env, stats)
-      if (patterns.size !== 0) for (const key of matchesOf(slot, env.type)) fastWildcardAll(all.get(key), env, stats)
+      if (patterns.size !== 0) {
+        const keys = slot.patternsVersion === patternsVersion ? slot.matches : matchesOf(slot, env.type)
+        for (let i = 0; i < keys.length; i++) fastWildcardAll(all.get(keys[i]!), env, stats)
+      }
       fastWildcardAll(all.get('*'), env, stats)
     }
     context.active = prev
