@@ -6,6 +6,7 @@
 import { fork } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { ask } from './child.mjs'
 import { performance } from 'node:perf_hooks'
 
 const self = fileURLToPath(import.meta.url)
@@ -13,16 +14,6 @@ const role = process.argv[2]
 const quick = process.argv.includes('--quick')
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-const ask = (child, message) => new Promise((resolve) => {
-  const id = Math.random()
-  const onMessage = (reply) => {
-    if (reply.id !== id) return
-    child.off('message', onMessage)
-    resolve(reply)
-  }
-  child.on('message', onMessage)
-  child.send({ ...message, id })
-})
 
 if (role === 'producer') {
   const { createBus, connectDevtools } = await import('@tidings/core')

@@ -4,22 +4,13 @@
 // Imports the built packages: run `npm run build` first. Usage: node bench/hub.bench.mjs [--quick]
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { ask } from './child.mjs'
 import { performance } from 'node:perf_hooks'
 
 const self = fileURLToPath(import.meta.url)
 const role = process.argv[2]
 const quick = process.argv.includes('--quick')
 
-const ask = (child, message) => new Promise((resolve) => {
-  const id = Math.random()
-  const onMessage = (reply) => {
-    if (reply.id !== id) return
-    child.off('message', onMessage)
-    resolve(reply)
-  }
-  child.on('message', onMessage)
-  child.send({ ...message, id })
-})
 
 const cpuMs = () => {
   const { user, system } = process.cpuUsage()

@@ -111,13 +111,7 @@ export class TidingsEnvelope<T extends string = string, D = unknown> implements 
       specversion: '1.0', id: this.id, source: this.source, type: this.type,
       time: this.time, dataversion: this.dataversion,
     }
-    // Binary payloads travel as data_base64 (CloudEvents JSON format, section 3.1).
-    if (this.data instanceof Uint8Array) json.data_base64 = toBase64(this.data)
-    else json.data = this.data
-    if (this.correlationid !== undefined) json.correlationid = this.correlationid
-    if (this.causationid !== undefined) json.causationid = this.causationid
-    if (this.extensions) Object.assign(json, this.extensions)
-    return json
+    return writeRest(json, this, true)
   }
 
   /** Node's console shows the CloudEvents form, not the lazy internals. */
@@ -126,6 +120,21 @@ export class TidingsEnvelope<T extends string = string, D = unknown> implements 
   }
 }
 Object.defineProperty(TidingsEnvelope.prototype, 'specversion', { value: '1.0', enumerable: true })
+
+/**
+ * Writes the payload (binary as data_base64, CloudEvents JSON format section 3.1), then the
+ * correlation and extension attributes: the part of toJSON both envelope classes share.
+ */
+export const writeRest = (json: CloudEventJSON, e: Envelope, withData: boolean): CloudEventJSON => {
+  if (withData) {
+    if (e.data instanceof Uint8Array) json.data_base64 = toBase64(e.data)
+    else json.data = e.data
+  }
+  if (e.correlationid !== undefined) json.correlationid = e.correlationid
+  if (e.causationid !== undefined) json.causationid = e.causationid
+  if (e.extensions) Object.assign(json, e.extensions)
+  return json
+}
 
 /** Epoch ms of an envelope, without parsing its `time` when the bus made it. */
 export const epochOf = (e: Envelope): number => (e instanceof TidingsEnvelope ? e._ms : Date.parse(e.time))

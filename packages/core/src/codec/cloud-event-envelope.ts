@@ -1,7 +1,6 @@
 import { now } from '../clock'
-import { TidingsEnvelope } from '../envelope'
+import { TidingsEnvelope, writeRest } from '../envelope'
 import type { CloudEventJSON, Extensions } from '../envelope'
-import { toBase64 } from './base64'
 import type { EventFields } from './read-event'
 
 /** Bits of `CloudEventEnvelope._present`: which optional members the event carried. */
@@ -49,15 +48,7 @@ export class CloudEventEnvelope<T extends string = string, D = unknown> extends 
     if (this.dataschema !== undefined) json.dataschema = this.dataschema
     if (this.subject !== undefined) json.subject = this.subject
     if (this._present & HAS_DATAVERSION) json.dataversion = this.dataversion
-    if (this._present & HAS_DATA) {
-      if (this.data instanceof Uint8Array) json.data_base64 = toBase64(this.data)
-      else json.data = this.data
-    }
-    // The rest in TidingsEnvelope's order, so that both classes write an event the same way.
-    if (this.correlationid !== undefined) json.correlationid = this.correlationid
-    if (this.causationid !== undefined) json.causationid = this.causationid
-    if (this.extensions) Object.assign(json, this.extensions)
-    return json
+    return writeRest(json, this, (this._present & HAS_DATA) !== 0)
   }
 }
 
