@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import { playwright } from '@vitest/browser-playwright'
+import { PlainSummary } from './test/support/plain-summary'
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -17,6 +18,7 @@ export default defineConfig({
     ],
   },
   test: {
+    reporters: ['default', new PlainSummary()],
     projects: [
       {
         extends: true,
