@@ -15,6 +15,7 @@ import { ReportCollector } from './report'
 import { backoffDelay, resolveRetry, willRetry } from './retry'
 import type { ResolvedRetry } from './retry'
 import type { DeadLetterEntry, ErrorInfo } from './store/types'
+import type { TransportHost } from './transport'
 import type {
   AnyHandler, Bus, BusOptions, EventMap, HandlerMap, Middleware, Observation, Plugin, SubscribeOptions, WaitForOptions,
 } from './types'
@@ -96,6 +97,8 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   }
   const catalog = options.catalog
   const store = options.store
+  const transport = options.transport
+  const namedListeners = new Set<() => void>()
   const baseRetry = resolveRetry(options.retry)
   let prefix = idPrefix()
   const metrics = createMetrics()
@@ -192,19 +195,25 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     notify({ kind, envelope: d.env, subscription: nameOf(d.handler), attempt: d.attempt, durationMs, error, willRetry: again })
   }
 
-  const deadLetter = (d: Delivery, error: unknown) => {
-    d.stats.deadLettered++
+  /** Writes a dead letter; `handler` is kept in memory so that an in-process retry reaches it again. */
+  const writeDeadLetter = (env: TidingsEnvelope, subscription: string, attempts: number, firstFailedAt: number, error: unknown, handler: AnyHandler | undefined): DeadLetterEntry => {
     const failedAt = Date.now()
     const entry: DeadLetterEntry = {
       id: `${prefix}d${(++dlqSeq).toString(36)}`,
-      envelope: d.env,
-      subscription: nameOf(d.handler),
-      attempts: d.attempt,
-      firstFailedAt: new Date(d.firstFailedAt || failedAt).toISOString(),
+      envelope: env,
+      subscription,
+      attempts,
+      firstFailedAt: new Date(firstFailedAt || failedAt).toISOString(),
       lastFailedAt: new Date(failedAt).toISOString(),
       error: errorInfo(error),
     }
-    void deadLetters.add(entry, d.handler)
+    void deadLetters.add(entry, handler)
+    return entry
+  }
+
+  const deadLetter = (d: Delivery, error: unknown) => {
+    d.stats.deadLettered++
+    const entry = writeDeadLetter(d.env, nameOf(d.handler), d.attempt, d.firstFailedAt, error, d.handler)
     if (observers.size) outcome(d, 'dead-lettered', 0, entry.error)
     d.report?.finish({ subscription: entry.subscription, status: 'dead-lettered', attempts: d.attempt, durationMs: performance.now() - d.firstStart, error: entry.error })
   }
@@ -365,7 +374,8 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     const env = toEnvelope(e)
     const rep = pendingReport
     pendingReport = undefined
-    dispatch(env, slotFor(env.type), rep)
+    if (transport === undefined) dispatch(env, slotFor(env.type), rep)
+    else toTransport(env, slotFor(env.type))
     // Set after dispatch: emits nested in handlers must not overwrite the outer result.
     dispatched = env
   }
@@ -418,7 +428,8 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     const slot = slotFor(type)
     const env = create(type, data, slot, o)
     if (chain === undefined) {
-      dispatch(env, slot, rep)
+      if (transport === undefined) dispatch(env, slot, rep)
+      else toTransport(env, slot)
       return env
     }
     dispatched = undefined
@@ -449,7 +460,10 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     const sub = h.sub
     if (sub === undefined) return
     if (sub.abort) sub.signal!.removeEventListener('abort', sub.abort)
-    if (sub.name !== undefined && named.get(sub.name) === h) named.delete(sub.name)
+    if (sub.name !== undefined && named.get(sub.name) === h) {
+      named.delete(sub.name)
+      for (const listener of namedListeners) listener()
+    }
   }
 
   const subscribe = (key: string, fn: AnyHandler, options: SubscribeOptions | undefined, once: boolean): (() => void) => {
@@ -474,7 +488,10 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       }
       wrapper.sub = sub
       h = wrapper
-      if (sub.name !== undefined) named.set(sub.name, wrapper)
+      if (sub.name !== undefined) {
+        named.set(sub.name, wrapper)
+        for (const listener of namedListeners) listener()
+      }
       if (sub.signal !== undefined) {
         sub.abort = () => remove(key, wrapper)
         sub.signal.addEventListener('abort', sub.abort, { once: true })
@@ -498,6 +515,8 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
 
   /** Re-delivers a dead letter: to its handler if still subscribed, else its named subscription, else the type's subscribers. */
   const redeliver = async (entry: DeadLetterEntry, handler: AnyHandler | undefined) => {
+    // With a transport, the event goes back through it: the subscriptions of every instance get it as before.
+    if (transport !== undefined) return transport.republish(entry)
     const env = toEnvelope(entry.envelope)
     const type = env.type
     const byName = named.get(entry.subscription)
@@ -514,27 +533,77 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       throw new TidingsError('E_DLQ_NOT_FOUND', `Dead letter ${entry.id}: nothing subscribes to "${type}" now; subscribe a handler, then retry`, { details: { id: entry.id, type } })
     }
     const stats = slotFor(type).stats
-    const attempt = entry.attempts + 1
-    for (const [h, kind] of targets) {
+    for (const [h, kind] of targets) await deliverOnce(h, kind, env, stats, entry.attempts + 1)
+  }
+
+  /** One try of one handler outside the emit path (re-deliveries), reported to observers; rejects with what it threw. */
+  const deliverOnce = async (h: Wrapped, kind: Kind, env: TidingsEnvelope, stats: TypeStats, attempt: number) => {
+    const prev = context.active
+    context.active = env
+    const start = performance.now()
+    try {
+      await call(h, kind, env)
+    } catch (error) {
+      stats.failed++
+      if (observers.size) notify({ kind: 'failed', envelope: env, subscription: nameOf(h), attempt, durationMs: performance.now() - start, error: errorInfo(error), willRetry: false })
+      throw error
+    } finally {
+      context.active = prev
+    }
+    stats.delivered++
+    if (observers.size) notify({ kind: 'delivered', envelope: env, subscription: nameOf(h), attempt, durationMs: performance.now() - start })
+  }
+
+  /** With a transport, a local emit is published; subscriptions get it when it comes back. */
+  const toTransport = (env: TidingsEnvelope, slot: TypeSlot) => {
+    slot.stats.emitted++
+    emittedTotal++
+    if (ring !== undefined) ring.push(env)
+    if (store !== undefined && slot.persist) appendToLog(env)
+    transport!.publish(env)
+  }
+
+  const host: TransportHost = {
+    source,
+    subscriptions: () => [...named].map(([name, w]) => ({ key: w.sub!.key, name })),
+    onSubscriptionsChange(listener) {
+      namedListeners.add(listener)
+      return () => void namedListeners.delete(listener)
+    },
+    deliverBroadcast(e) {
+      const env = toEnvelope(e)
+      const slot = slotFor(env.type)
+      const stats = slot.stats
+      if (observers.size) notify({ kind: 'emitted', envelope: env })
       const prev = context.active
       context.active = env
-      const start = performance.now()
-      try {
-        await call(h, kind, env)
-      } catch (error) {
-        stats.failed++
-        if (observers.size) notify({ kind: 'failed', envelope: env, subscription: nameOf(h), attempt, durationMs: performance.now() - start, error: errorInfo(error), willRetry: false })
-        throw error
-      } finally {
-        context.active = prev
+      const unnamed = (list: Wrapped[] | undefined, kind: Kind) => {
+        for (const h of list?.slice() ?? []) if (h.sub?.name === undefined) attempt(new Delivery(h, kind, env, stats, undefined))
       }
-      stats.delivered++
-      if (observers.size) notify({ kind: 'delivered', envelope: env, subscription: nameOf(h), attempt, durationMs: performance.now() - start })
-    }
+      unnamed(all.get(env.type), SPECIFIC)
+      for (const key of patternsOf(slot, env.type)) unnamed(all.get(key), WILDCARD)
+      unnamed(all.get('*'), WILDCARD)
+      context.active = prev
+    },
+    async deliverTo(name, e) {
+      const env = toEnvelope(e)
+      const h = named.get(name)
+      const kind = h === undefined ? undefined : kindOf(h, env.type)
+      if (kind === undefined) {
+        throw new TidingsError('E_DLQ_NOT_FOUND', `No subscription named "${name}" matches "${env.type}" in this process`, { details: { name, type: env.type } })
+      }
+      await deliverOnce(h!, kind, env, slotFor(env.type).stats, 1)
+    },
+    deadLetter(e, subscription, attempts, error) {
+      const env = toEnvelope(e)
+      slotFor(env.type).stats.deadLettered++
+      writeDeadLetter(env, subscription, attempts, 0, error, undefined)
+    },
+    report,
   }
 
   store?.onError?.(report)
-  const ready = deadLetters.load()
+  const ready = transport === undefined ? deadLetters.load() : Promise.all([deadLetters.load(), transport.ready]).then(() => {})
   ready.catch((error: unknown) => report(asTidingsError(error, 'E_STORAGE', 'The store did not open')))
 
   const bus = {
@@ -656,6 +725,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     async flush() {
       flushLog()
       while (writes.size) await Promise.all(writes)
+      await transport?.flush()
       await store?.flush()
     },
     close() {
@@ -672,6 +742,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
         let timer: ReturnType<typeof setTimeout> | undefined
         await Promise.race([bus.flush(), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))])
         clearTimeout(timer)
+        await transport?.close()
         await store?.close()
       })())
     },
@@ -685,6 +756,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   }
   if (options.middleware) middlewares.push(...options.middleware)
   rebuildChain()
+  transport?.attach(host)
   return bus as unknown as Bus<EventMap>
 }
 

@@ -4,6 +4,7 @@ import type { DeadLetterEntry, ErrorInfo, Store, TimeBound } from './store/types
 import type { TidingsError } from './errors'
 import type { MetricsSnapshot } from './metrics'
 import type { HistoryQuery, Stats, StatsQuery } from './history'
+import type { Transport } from './transport'
 
 /** Event type → payload type. Untyped buses use `Record<string, unknown>`, as mitt does. */
 export type EventMap = Record<string, unknown>
@@ -102,6 +103,11 @@ export interface BusOptions<C extends Catalog | undefined = undefined> {
   validate?: boolean
   /** An existing handler map, as `mitt(all)` takes. */
   all?: HandlerMap
+  /**
+   * Carries events between processes (e.g. `natsTransport()` from `@tidings/nats`): `emit`
+   * publishes through it, and subscriptions get events as they come back.
+   */
+  transport?: Transport
   /** Events kept in memory for `history()` and `stats()` (default 1,000; 0 keeps none). */
   history?: number
 }

@@ -1,0 +1,59 @@
+import type { Envelope } from './envelope'
+import type { TidingsError } from './errors'
+import type { DeadLetterEntry } from './store/types'
+
+/** A named subscription of the bus, as a transport maps it (e.g. to a durable consumer). */
+export interface NamedSubscription {
+  /** The type, pattern or '*' it is subscribed to. */
+  key: string
+  name: string
+}
+
+/**
+ * What a bus offers the transport it was created with. The transport calls these when events
+ * arrive from elsewhere; the bus calls the transport for events emitted here.
+ */
+export interface TransportHost {
+  /** The bus's `source`, e.g. for naming consumers. */
+  readonly source: string
+  /** The named subscriptions right now. */
+  subscriptions(): NamedSubscription[]
+  /** Called after a named subscription is added or removed. */
+  onSubscriptionsChange(listener: () => void): () => void
+  /**
+   * Delivers an event that arrived through the transport to every *unnamed* subscription that
+   * matches it (specific, patterns, '*'), as a local emit does: synchronously, errors isolated,
+   * retried by the subscription's policy, then dead-lettered.
+   */
+  deliverBroadcast(envelope: Envelope): void
+  /**
+   * Delivers an event to the one named subscription `name`, once, without local retries (the
+   * transport redelivers): resolves when its handler succeeded, rejects with what it threw.
+   * Rejects with E_DLQ_NOT_FOUND when no such subscription matches the event's type.
+   */
+  deliverTo(name: string, envelope: Envelope): Promise<void>
+  /** Writes a dead letter for a delivery the transport gave up on (e.g. after max_deliver). */
+  deadLetter(envelope: Envelope, subscription: string, attempts: number, error: unknown): void
+  /** Reports a failure that has no caller (connection lost, publish refused…) through `bus.onError`. */
+  report(error: TidingsError): void
+}
+
+/**
+ * Carries a bus's events between processes. With a transport, `emit` hands each envelope (after
+ * middleware) to `publish` instead of dispatching it here: subscriptions get events as they come
+ * back through the transport — unnamed ones every event, each named one once per name across all
+ * instances.
+ */
+export interface Transport {
+  /** Called once, by createBus. May start connecting in the background. */
+  attach(host: TransportHost): void
+  /** Takes one locally emitted envelope. Synchronous and never throws: queue and report instead. */
+  publish(envelope: Envelope): void
+  /** Publishes a dead letter's event again, for `bus.dlq.retry`. Resolves once it is accepted. */
+  republish(entry: DeadLetterEntry): Promise<void>
+  /** Resolves once the transport is connected (what `bus.ready` waits for). */
+  readonly ready: Promise<void>
+  /** Resolves when everything published so far is acknowledged by the transport. */
+  flush(): Promise<void>
+  close(): Promise<void>
+}
