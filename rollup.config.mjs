@@ -6,6 +6,7 @@ import { dts } from 'rollup-plugin-dts'
 const libraries = [
   { dir: 'packages/core', entries: { index: 'src/index.ts', indexeddb: 'src/indexeddb/index.ts' } },
   { dir: 'packages/node-adapter', entries: { index: 'src/index.ts', cli: 'src/cli/main.ts' } },
+  { dir: 'packages/nats', entries: { index: 'src/index.ts' } },
 ]
 
 const externalFor = (dir) => {

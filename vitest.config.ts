@@ -15,6 +15,7 @@ export default defineConfig({
       { find: /^@tidings\/core$/, replacement: `${src('core')}/index.ts` },
       { find: /^@tidings\/core\/(.*)$/, replacement: `${src('core')}/$1/index.ts` },
       { find: /^@tidings\/node$/, replacement: `${src('node-adapter')}/index.ts` },
+      { find: /^@tidings\/nats$/, replacement: `${src('nats')}/index.ts` },
     ],
   },
   test: {
@@ -34,8 +35,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['packages/*/test/**/*.browser.test.ts', 'test/**/*.browser.test.ts'],
-          // A devtools hub in Node, for connectDevtools over the browser's own WebSocket.
-          globalSetup: ['packages/core/test/devtools/hub.global-setup.ts'],
+          // A devtools hub and a nats-server in Node, for connectDevtools and natsTransport over the browser's own WebSocket.
+          globalSetup: ['packages/core/test/devtools/hub.global-setup.ts', 'packages/nats/test/server.global-setup.ts'],
           browser: {
             enabled: true,
             headless: true,

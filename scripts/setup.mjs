@@ -35,7 +35,19 @@ if (!existsSync(chromium)) {
   }
 }
 
-const libraries = ['packages/core', 'packages/node-adapter']
+// The NATS transport's tests start their own nats-server.
+const natsServer = process.env.NATS_SERVER ?? ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find(existsSync)
+if (natsServer === undefined || !existsSync(natsServer)) {
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    console.log('[setup] installing Debian nats-server for the NATS transport tests')
+    run('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server')
+  } else {
+    console.error("[setup] no nats-server: install Debian's nats-server or set NATS_SERVER")
+    process.exit(1)
+  }
+}
+
+const libraries = ['packages/core', 'packages/node-adapter', 'packages/nats']
 const stale = libraries.filter((dir) => {
   const built = mtime(join(root, dir, 'dist/index.js'))
   return !built || newest(join(root, dir, 'src')) > built

@@ -196,7 +196,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   }
 
   /** Writes a dead letter; `handler` is kept in memory so that an in-process retry reaches it again. */
-  const writeDeadLetter = (env: TidingsEnvelope, subscription: string, attempts: number, firstFailedAt: number, error: unknown, handler: AnyHandler | undefined): DeadLetterEntry => {
+  const writeDeadLetter = (env: TidingsEnvelope, subscription: string, attempts: number, firstFailedAt: number, error: unknown, handler: AnyHandler | undefined): [DeadLetterEntry, Promise<void>] => {
     const failedAt = Date.now()
     const entry: DeadLetterEntry = {
       id: `${prefix}d${(++dlqSeq).toString(36)}`,
@@ -207,13 +207,12 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       lastFailedAt: new Date(failedAt).toISOString(),
       error: errorInfo(error),
     }
-    void deadLetters.add(entry, handler)
-    return entry
+    return [entry, deadLetters.add(entry, handler)]
   }
 
   const deadLetter = (d: Delivery, error: unknown) => {
     d.stats.deadLettered++
-    const entry = writeDeadLetter(d.env, nameOf(d.handler), d.attempt, d.firstFailedAt, error, d.handler)
+    const [entry] = writeDeadLetter(d.env, nameOf(d.handler), d.attempt, d.firstFailedAt, error, d.handler)
     if (observers.size) outcome(d, 'dead-lettered', 0, entry.error)
     d.report?.finish({ subscription: entry.subscription, status: 'dead-lettered', attempts: d.attempt, durationMs: performance.now() - d.firstStart, error: entry.error })
   }
@@ -597,7 +596,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     deadLetter(e, subscription, attempts, error) {
       const env = toEnvelope(e)
       slotFor(env.type).stats.deadLettered++
-      writeDeadLetter(env, subscription, attempts, 0, error, undefined)
+      return writeDeadLetter(env, subscription, attempts, 0, error, undefined)[1]
     },
     report,
   }

@@ -46,6 +46,10 @@ export const ErrorCode = {
   DEVTOOLS_RATE_LIMIT: 'E_DEVTOOLS_RATE_LIMIT',
   /** The devtools hub is unreachable or refused the connection (wrong token, Origin…); the producer keeps retrying. */
   DEVTOOLS_CONNECTION: 'E_DEVTOOLS_CONNECTION',
+  /** A transport lost its broker or the broker refused an operation; the transport keeps retrying where it can. */
+  TRANSPORT: 'E_TRANSPORT',
+  /** A transport's buffer of unpublished events is full: this event was not published. */
+  TRANSPORT_OVERFLOW: 'E_TRANSPORT_OVERFLOW',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -32,8 +32,12 @@ export interface TransportHost {
    * Rejects with E_DLQ_NOT_FOUND when no such subscription matches the event's type.
    */
   deliverTo(name: string, envelope: Envelope): Promise<void>
-  /** Writes a dead letter for a delivery the transport gave up on (e.g. after max_deliver). */
-  deadLetter(envelope: Envelope, subscription: string, attempts: number, error: unknown): void
+  /**
+   * Writes a dead letter for a delivery the transport gave up on (e.g. after max_deliver).
+   * Resolves once the store has taken it (a failed write is reported through `bus.onError`; the
+   * entry then stays in this process's memory), so the transport can drop the message only then.
+   */
+  deadLetter(envelope: Envelope, subscription: string, attempts: number, error: unknown): Promise<void>
   /** Reports a failure that has no caller (connection lost, publish refused…) through `bus.onError`. */
   report(error: TidingsError): void
 }

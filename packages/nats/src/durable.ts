@@ -1,0 +1,224 @@
+import { TidingsError, isTidingsError } from '@tidings/core'
+import type { Codec, Envelope, TransportHost } from '@tidings/core'
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream'
+import type { Consumer, ConsumerConfig, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream'
+import { nanos } from '@nats-io/nats-core'
+import { readMessage } from './incoming'
+import type { ResolvedOptions } from './options'
+import { durableOf, filterOf, keyMatcher } from './subjects'
+import { withTrace } from './trace'
+
+/** What a worker shares with the transport. */
+export interface WorkerContext {
+  readonly js: JetStreamClient
+  readonly jsm: JetStreamManager
+  readonly options: ResolvedOptions
+  readonly host: TransportHost
+  readonly codec: Codec
+  /** Resolves once the connection is up (at once when it is). */
+  connected(): Promise<void>
+}
+
+// A pull waits this long for messages before the next one is issued (the client's default).
+const FETCH_EXPIRES_MS = 30_000
+const RETRY_MAX_MS = 5_000
+
+const isConsumerNotFound = (error: unknown) =>
+  error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound
+
+/**
+ * Creates the durable consumer of a subscription name, or brings an existing one (made by another
+ * instance, or an earlier run) in line with this one's filter and redelivery settings.
+ * `max_deliver` is one more than the subscription's tries: that last delivery never reaches a
+ * handler, it moves an event whose tries all went unanswered (a crash, a lost connection) to the DLQ.
+ */
+export const ensureDurable = async (ctx: WorkerContext, name: string, key: string): Promise<void> => {
+  const { stream, prefix, maxDeliver, ackWait } = ctx.options
+  const durable = durableOf(name)
+  const wanted = { filter_subject: filterOf(prefix, key).subject, max_deliver: maxDeliver + 1, ack_wait: nanos(ackWait) }
+  let existing: ConsumerConfig
+  try {
+    existing = (await ctx.jsm.consumers.info(stream, durable)).config
+  } catch (error) {
+    if (!isConsumerNotFound(error)) throw error
+    await ctx.jsm.consumers.add(stream, { ...wanted, durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New })
+    return
+  }
+  if (existing.filter_subject !== wanted.filter_subject || existing.max_deliver !== wanted.max_deliver || existing.ack_wait !== wanted.ack_wait) {
+    await ctx.jsm.consumers.update(stream, durable, wanted)
+  }
+}
+
+/**
+ * Feeds one named subscription from its durable consumer. It asks only for as many messages as
+ * it has free slots (`concurrency`), so that the instances sharing the name share the work; a
+ * new pull goes out once a quarter of the slots are free, before the open one is used up, so that
+ * messages keep flowing. Acks after the handler succeeded, naks with the backoff after a failure,
+ * and dead-letters after the last try. While handlers run it tells JetStream they are still
+ * working, so a slow handler is not redelivered elsewhere; only a crashed or disconnected
+ * process lets `ackWait` expire.
+ */
+export class DurableWorker {
+  private stopped = false
+  private consumer: Consumer | undefined
+  /** Set while recovering from a failed pull: no other pull starts meanwhile. */
+  private recovering = false
+  private failures = 0
+  /** Messages asked for by open pulls and not received yet. */
+  private requested = 0
+  private readonly pulls = new Set<ConsumerMessages>()
+  private readonly inFlight = new Set<JsMsg>()
+  private heartbeat: ReturnType<typeof setInterval> | undefined
+  private cancelWait: (() => void) | undefined
+  private readonly threshold: number
+  private readonly matches: ((type: string) => boolean) | undefined
+
+  constructor(private readonly ctx: WorkerContext, readonly name: string, readonly key: string) {
+    const { prefix, concurrency } = ctx.options
+    this.matches = filterOf(prefix, key).exact ? undefined : keyMatcher(key)
+    this.threshold = Math.ceil(concurrency / 4)
+    void this.recover(undefined)
+  }
+
+  stop(): void {
+    this.stopped = true
+    for (const pull of this.pulls) void pull.close().catch(() => {})
+    clearInterval(this.heartbeat)
+    this.cancelWait?.()
+  }
+
+  private pull() {
+    const consumer = this.consumer
+    if (this.stopped || this.recovering || consumer === undefined) return
+    const free = this.ctx.options.concurrency - this.inFlight.size - this.requested
+    if (free <= 0 || (this.requested > 0 && free < this.threshold)) return
+    void this.fetch(consumer, free)
+  }
+
+  private async fetch(consumer: Consumer, count: number) {
+    this.requested += count
+    let received = 0
+    let pull: ConsumerMessages | undefined
+    try {
+      pull = await consumer.fetch({ max_messages: count, expires: FETCH_EXPIRES_MS })
+      this.pulls.add(pull)
+      for await (const m of pull) {
+        received++
+        this.requested--
+        this.take(m)
+      }
+      this.failures = 0
+    } catch (error) {
+      if (!this.stopped && !this.recovering) void this.recover(error)
+    } finally {
+      this.requested -= count - received
+      if (pull !== undefined) this.pulls.delete(pull)
+    }
+    this.pull()
+  }
+
+  /** Gets the consumer (made again if it was deleted), after a pause when a pull failed, then pulls. */
+  private async recover(error: unknown) {
+    const { js, options, host } = this.ctx
+    const durable = durableOf(this.name)
+    this.recovering = true
+    for (let failure = error; !this.stopped; ) {
+      if (failure !== undefined) {
+        // A single failure is usually the connection going down, which the transport reports.
+        if (++this.failures === 2) {
+          host.report(new TidingsError('E_TRANSPORT', `Subscription "${this.name}" cannot pull from its JetStream consumer "${durable}" (${(failure as Error)?.message ?? String(failure)}); retrying`, { cause: failure, details: { subscription: this.name, consumer: durable } }))
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(50 * 2 ** this.failures, RETRY_MAX_MS))
+          this.cancelWait = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+        // Requests made while disconnected would only time out.
+        await this.ctx.connected()
+      }
+      try {
+        // A deleted consumer (by an operator, or a server that lost its state) is made again.
+        if (isConsumerNotFound(failure)) await ensureDurable(this.ctx, this.name, this.key)
+        this.consumer = await js.consumers.get(options.stream, durable)
+        break
+      } catch (next) {
+        failure = next
+      }
+    }
+    this.recovering = false
+    this.pull()
+  }
+
+  private take(m: JsMsg) {
+    const { host, options, codec } = this.ctx
+    let incoming
+    try {
+      incoming = readMessage(codec, m)
+    } catch (error) {
+      host.report(error as TidingsError)
+      m.term()
+      return
+    }
+    const { envelope, target } = incoming
+    // A DLQ retry of another subscription, or (with a '**' inside the key) a type the filter let through.
+    if ((target !== undefined && target !== this.name) || (this.matches !== undefined && !this.matches(envelope.type))) {
+      m.ack()
+      return
+    }
+    const count = m.info.deliveryCount
+    if (count > options.maxDeliver) {
+      const tries = count - 1
+      this.deadLetter(m, envelope, tries, new TidingsError('E_TRANSPORT', `No acknowledgement after ${tries} deliveries: the process handling "${this.name}" stopped or lost its connection before the handler finished`, { details: { subscription: this.name, deliveries: tries } }))
+      return
+    }
+    this.inFlight.add(m)
+    this.heartbeat ??= setInterval(() => {
+      for (const msg of this.inFlight) msg.working()
+    }, options.ackWait / 2)
+    let done: Promise<void>
+    try {
+      done = withTrace(incoming.traceparent, () => host.deliverTo(this.name, envelope))
+    } catch (error) {
+      done = Promise.reject(error)
+    }
+    done.then(() => {
+      this.release(m)
+      m.ack()
+    }, (error: unknown) => {
+      this.release(m)
+      this.failed(m, envelope, count, error)
+    })
+  }
+
+  /** The message is dropped from JetStream only once the bus has stored its dead letter. */
+  private deadLetter(m: JsMsg, envelope: Envelope, deliveries: number, error: unknown) {
+    void this.ctx.host.deadLetter(envelope, this.name, deliveries, error).then(() => m.term(), () => m.nak())
+  }
+
+  private failed(m: JsMsg, envelope: Envelope, count: number, error: unknown) {
+    const { options } = this.ctx
+    // The subscription was removed here while the event was on its way: another instance, or a
+    // later subscription of the same name, takes it.
+    if (this.stopped && isTidingsError(error, 'E_DLQ_NOT_FOUND')) {
+      m.nak()
+      return
+    }
+    if (count >= options.maxDeliver || (isTidingsError(error) && error.retryable === false)) {
+      this.deadLetter(m, envelope, count, error)
+      return
+    }
+    const { backoff } = options
+    m.nak(backoff[Math.min(count, backoff.length) - 1])
+  }
+
+  private release(m: JsMsg) {
+    this.inFlight.delete(m)
+    if (this.inFlight.size === 0) {
+      clearInterval(this.heartbeat)
+      this.heartbeat = undefined
+    }
+    this.pull()
+  }
+}

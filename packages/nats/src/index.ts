@@ -1,0 +1,2 @@
+export { natsTransport } from './transport'
+export type { NatsTransportOptions } from './options'
