@@ -297,7 +297,7 @@ describe('fileStore()', () => {
     })
 
     it('rejects writes with E_STORAGE_READ_ONLY and takes no lock', async () => {
-      track(fileStore({ dir })).close()
+      await track(fileStore({ dir })).close()
       const reader = track(fileStore({ dir, readOnly: true }))
       await reader.ready
       for (const write of [() => reader.append([tick(1)]), () => reader.putDeadLetter(deadLetter('dl-1')), () => reader.deleteDeadLetter('dl-1')]) {

@@ -79,7 +79,10 @@ const takeOver = async (dir: string, seen: string): Promise<void> => {
   }
   try {
     const now = await readHolder(join(dir, LOCK))
-    if (now?.text === seen) await unlink(join(dir, LOCK))
+    // Gone meanwhile (its holder closed): nothing left to take over.
+    if (now?.text === seen) await unlink(join(dir, LOCK)).catch((error: unknown) => {
+      if (errnoOf(error) !== 'ENOENT') throw error
+    })
   } finally {
     await rmdir(mutex)
   }
@@ -104,8 +107,9 @@ export async function lockDirectory(dir: string): Promise<() => Promise<void>> {
       }
       held.add(dir)
       return async () => {
-        held.delete(dir)
+        // The lock file goes first: until it is gone, a second open in this process is told the store is still open here.
         await unlink(path).catch(() => {})
+        held.delete(dir)
       }
     } catch (error) {
       if (errnoOf(error) !== 'EEXIST') throw error
