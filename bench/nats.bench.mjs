@@ -15,6 +15,17 @@ import { natsTransport } from '@tidings/nats'
 import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 
+/** Milliseconds from send to arrival of `n` events, one at a time. */
+const roundTrips = async (n, send) => {
+  const out = []
+  for (let i = 0; i < n; i++) {
+    const start = performance.now()
+    await new Promise((resolve) => send(resolve))
+    out.push(performance.now() - start)
+  }
+  return out
+}
+
 const quick = process.argv.includes('--quick')
 const EVENTS = quick ? 5_000 : 20_000
 const ROUNDS = quick ? 3 : 5
@@ -72,18 +83,10 @@ const busPair = async (named) => {
       await c.all
       return (n / (performance.now() - start)) * 1000
     },
-    async latency(n) {
-      const out = []
-      for (let i = 0; i < n; i++) {
-        const start = performance.now()
-        await new Promise((resolve) => {
-          onEvent = resolve
-          producer.emit('order.placed', data)
-        })
-        out.push(performance.now() - start)
-      }
-      return out
-    },
+    latency: (n) => roundTrips(n, (arrived) => {
+      onEvent = arrived
+      producer.emit('order.placed', data)
+    }),
     close: () => Promise.all([producer.close(), consumer.close()]),
   }
 }
@@ -139,18 +142,10 @@ const rawPair = async (named) => {
       await c.all
       return (n / (performance.now() - start)) * 1000
     },
-    async latency(n) {
-      const out = []
-      for (let i = 0; i < n; i++) {
-        const start = performance.now()
-        await new Promise((resolve) => {
-          onEvent = resolve
-          js.publish(subject, bytes(), { msgID: `raw-${++seq}` })
-        })
-        out.push(performance.now() - start)
-      }
-      return out
-    },
+    latency: (n) => roundTrips(n, (arrived) => {
+      onEvent = arrived
+      void js.publish(subject, bytes(), { msgID: `raw-${++seq}` })
+    }),
     close: async () => {
       await messages.close()
       await Promise.all([pub.close(), sub.close()])
