@@ -102,7 +102,8 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   const baseRetry = resolveRetry(options.retry)
   let prefix = idPrefix()
   const metrics = createMetrics()
-  const ring = (options.history ?? 1000) > 0 ? new HistoryRing(options.history ?? 1000) : undefined
+  const historySize = options.history ?? 1000
+  const ring = historySize > 0 ? new HistoryRing(historySize) : undefined
   const slots = new Map<string, TypeSlot>()
   const patterns = new Map<string, RegExp>()
   const named = new Map<string, Wrapped>()
@@ -243,7 +244,6 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     d.report?.finish({ subscription: nameOf(d.handler), status: 'delivered', attempts: d.attempt, durationMs: end - d.firstStart })
   }
 
-  /** A measured try (sampled, published, observed, or a retry): same envelope, causation context restored. */
   /** Failure or async result of an unmeasured first try: only now is a Delivery allocated. */
   const settleFast = (h: Wrapped, kind: Kind, env: TidingsEnvelope, stats: TypeStats, result: PromiseLike<unknown>) => {
     const d = new Delivery(h, kind, env, stats, undefined)
@@ -301,9 +301,9 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   }
 
   /** Every handler timed and tracked: for publish reports, observers, and latency samples. */
-  const measuredAll = (list: Wrapped[] | undefined, kind: Kind, env: TidingsEnvelope, stats: TypeStats, rep: ReportCollector | undefined) => {
+  const measuredAll = (list: Wrapped[] | undefined, kind: Kind, env: TidingsEnvelope, stats: TypeStats, rep: ReportCollector | undefined, unnamedOnly: boolean) => {
     if (list === undefined || list.length === 0) return
-    for (const h of list.slice()) attempt(new Delivery(h, kind, env, stats, rep))
+    for (const h of list.slice()) if (!unnamedOnly || h.sub?.name === undefined) attempt(new Delivery(h, kind, env, stats, rep))
   }
 
   const patternsOf = (slot: TypeSlot, type: string): readonly string[] => (patterns.size === 0 ? NONE : matchesOf(slot, type))
@@ -311,25 +311,36 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   /**
    * The first emit of each clock tick (every emit of a slow trickle, one per synchronous burst)
    * also counts the rate window and samples handler latency; published and observed emits are
-   * always measured.
+   * always measured. A transport's broadcast delivers to the unnamed subscriptions only.
    */
-  const dispatchMeasured = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined) => {
+  const dispatchMeasured = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined, unnamedOnly = false) => {
     if (env._ms !== lastTickMs) {
       lastTickMs = env._ms
       metrics.tick(env._ms, emittedTotal)
     }
     const stats = slot.stats
     if (observers.size !== 0) notify({ kind: 'emitted', envelope: env })
-    measuredAll(all.get(env.type), SPECIFIC, env, stats, rep)
-    for (const key of patternsOf(slot, env.type)) measuredAll(all.get(key), WILDCARD, env, stats, rep)
-    measuredAll(all.get('*'), WILDCARD, env, stats, rep)
+    measuredAll(all.get(env.type), SPECIFIC, env, stats, rep, unnamedOnly)
+    for (const key of patternsOf(slot, env.type)) measuredAll(all.get(key), WILDCARD, env, stats, rep, unnamedOnly)
+    measuredAll(all.get('*'), WILDCARD, env, stats, rep, unnamedOnly)
   }
 
-  const dispatch = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined) => {
+  /** What every local emit records, dispatched here or handed to a transport. */
+  const record = (env: TidingsEnvelope, slot: TypeSlot) => {
     slot.stats.emitted++
     emittedTotal++
     if (ring !== undefined) ring.push(env)
     if (store !== undefined && slot.persist) appendToLog(env)
+  }
+
+  /** After middleware: dispatched here, or published through the transport. */
+  const route = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined) => {
+    record(env, slot)
+    if (transport === undefined) dispatch(env, slot, rep)
+    else transport.publish(env)
+  }
+
+  const dispatch = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined) => {
     const prev = context.active
     context.active = env
     if (rep !== undefined || observers.size !== 0 || env._ms !== lastTickMs) dispatchMeasured(env, slot, rep)
@@ -349,6 +360,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     if (logBatch.push(env) === 1) queueMicrotask(flushLog)
   }
 
+  /** A measured try (sampled, published, observed, or a retry): same envelope, causation context restored. */
   const attempt = (d: Delivery) => {
     d.start = performance.now()
     if (d.attempt === 1) {
@@ -373,8 +385,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     const env = toEnvelope(e)
     const rep = pendingReport
     pendingReport = undefined
-    if (transport === undefined) dispatch(env, slotFor(env.type), rep)
-    else toTransport(env, slotFor(env.type))
+    route(env, slotFor(env.type), rep)
     // Set after dispatch: emits nested in handlers must not overwrite the outer result.
     dispatched = env
   }
@@ -427,8 +438,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     const slot = slotFor(type)
     const env = create(type, data, slot, o)
     if (chain === undefined) {
-      if (transport === undefined) dispatch(env, slot, rep)
-      else toTransport(env, slot)
+      route(env, slot, rep)
       return env
     }
     dispatched = undefined
@@ -553,15 +563,6 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     if (observers.size) notify({ kind: 'delivered', envelope: env, subscription: nameOf(h), attempt, durationMs: performance.now() - start })
   }
 
-  /** With a transport, a local emit is published; subscriptions get it when it comes back. */
-  const toTransport = (env: TidingsEnvelope, slot: TypeSlot) => {
-    slot.stats.emitted++
-    emittedTotal++
-    if (ring !== undefined) ring.push(env)
-    if (store !== undefined && slot.persist) appendToLog(env)
-    transport!.publish(env)
-  }
-
   const host: TransportHost = {
     source,
     subscriptions: () => [...named].map(([name, w]) => ({ key: w.sub!.key, name })),
@@ -571,17 +572,9 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     },
     deliverBroadcast(e) {
       const env = toEnvelope(e)
-      const slot = slotFor(env.type)
-      const stats = slot.stats
-      if (observers.size) notify({ kind: 'emitted', envelope: env })
       const prev = context.active
       context.active = env
-      const unnamed = (list: Wrapped[] | undefined, kind: Kind) => {
-        for (const h of list?.slice() ?? []) if (h.sub?.name === undefined) attempt(new Delivery(h, kind, env, stats, undefined))
-      }
-      unnamed(all.get(env.type), SPECIFIC)
-      for (const key of patternsOf(slot, env.type)) unnamed(all.get(key), WILDCARD)
-      unnamed(all.get('*'), WILDCARD)
+      dispatchMeasured(env, slotFor(env.type), undefined, true)
       context.active = prev
     },
     async deliverTo(name, e) {
