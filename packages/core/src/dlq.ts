@@ -145,7 +145,14 @@ export const createDeadLetters = (deps: DeadLetterDeps) => {
     add(entry: DeadLetterEntry, handler: AnyHandler | undefined): Promise<void> {
       index.set(entry.id, { entry, handler })
       return write(entry).then(() => {
-        for (const listener of listeners) listener(entry)
+        for (const listener of listeners) {
+          // A listener's bug must not undo the write (callers, e.g. transports, wait on this promise).
+          try {
+            listener(entry)
+          } catch (error) {
+            deps.report(asTidingsError(error, 'E_INVALID_ARGUMENT', 'A dead-letter listener threw'))
+          }
+        }
       })
     },
     /** Reloads the entries a previous run left in the store. */

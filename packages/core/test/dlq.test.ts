@@ -165,6 +165,23 @@ describe('bus.dlq', () => {
     expect(seen.map((e) => e.envelope.data)).toEqual([1])
   })
 
+  it('keeps notifying, and reports through onError, when a listener throws', async () => {
+    const { bus, handler } = flakyBus()
+    bus.on('x', handler)
+    const errors: TidingsError[] = []
+    bus.onError((e) => errors.push(e))
+    const seen: unknown[] = []
+    bus.dlq.subscribe(() => {
+      throw new Error('listener bug')
+    })
+    bus.dlq.subscribe((e) => seen.push(e.envelope.data))
+    await bus.publish('x', 1)
+    await bus.flush()
+    await sleep()
+    expect(seen).toEqual([1])
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/dead-letter listener threw: listener bug/)])
+  })
+
   it('lives in the store: a new bus on the same store reloads it and can retry it', async () => {
     const store = memoryStore()
     const first = createBus({ catalog, store, retry: noRetry })
