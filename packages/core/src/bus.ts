@@ -44,7 +44,7 @@ class TypeSlot {
   /** Pattern keys that match this type, valid while `patternsVersion` is current. */
   matches: string[] = []
   patternsVersion = -1
-  constructor(readonly stats: TypeStats, readonly version: number, readonly persist: boolean) {}
+  constructor(readonly stats: TypeStats, readonly version: number, readonly persist: boolean, readonly remote: boolean) {}
 }
 
 /** One subscription's delivery of one event, once it needs tracking (measured, async, failed or retried). */
@@ -148,7 +148,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       // Checked once per type: a '*' in an emitted type would reach pattern handlers with the wrong arguments.
       if (typeof type === 'string' && type.includes('*')) throw invalid(`emit("${type}"): an event type cannot contain "*" (patterns are for subscribing)`)
       const def = catalog?.get(type)
-      slot = new TypeSlot(metrics.statsFor(type), def?.version ?? 1, def?.persist ?? true)
+      slot = new TypeSlot(metrics.statsFor(type), def?.version ?? 1, def?.persist ?? true, transport !== undefined && (transport.carries?.(type) ?? true))
       // Untyped buses may see unbounded type names: past the cap, slots are not cached.
       if (slots.size >= MAX_SLOTS) return slot
       slots.set(type, slot)
@@ -311,15 +311,17 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   /**
    * The first emit of each clock tick (every emit of a slow trickle, one per synchronous burst)
    * also counts the rate window and samples handler latency; published and observed emits are
-   * always measured. A transport's broadcast delivers to the unnamed subscriptions only.
+   * always measured. A transport's broadcast (`origin` set) delivers to the unnamed subscriptions
+   * only, and reports the event as emitted only if it came from another process.
    */
-  const dispatchMeasured = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined, unnamedOnly = false) => {
+  const dispatchMeasured = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined, origin?: 'own' | 'remote') => {
     if (env._ms !== lastTickMs) {
       lastTickMs = env._ms
       metrics.tick(env._ms, emittedTotal)
     }
     const stats = slot.stats
-    if (observers.size !== 0) notify({ kind: 'emitted', envelope: env })
+    const unnamedOnly = origin !== undefined
+    if (observers.size !== 0 && origin !== 'own') notify(origin === 'remote' ? { kind: 'emitted', envelope: env, remote: true } : { kind: 'emitted', envelope: env })
     measuredAll(all.get(env.type), SPECIFIC, env, stats, rep, unnamedOnly)
     for (const key of patternsOf(slot, env.type)) measuredAll(all.get(key), WILDCARD, env, stats, rep, unnamedOnly)
     measuredAll(all.get('*'), WILDCARD, env, stats, rep, unnamedOnly)
@@ -336,8 +338,9 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   /** After middleware: dispatched here, or published through the transport. */
   const route = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined) => {
     record(env, slot)
-    if (transport === undefined) dispatch(env, slot, rep)
-    else transport.publish(env)
+    if (!slot.remote) return dispatch(env, slot, rep)
+    if (observers.size !== 0) notify({ kind: 'emitted', envelope: env })
+    transport!.publish(env)
   }
 
   const dispatch = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined) => {
@@ -525,7 +528,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   /** Re-delivers a dead letter: to its handler if still subscribed, else its named subscription, else the type's subscribers. */
   const redeliver = async (entry: DeadLetterEntry, handler: AnyHandler | undefined) => {
     // With a transport, the event goes back through it: the subscriptions of every instance get it as before.
-    if (transport !== undefined) return transport.republish(entry)
+    if (slotFor(entry.envelope.type).remote) return transport!.republish(entry)
     const env = toEnvelope(entry.envelope)
     const type = env.type
     const byName = named.get(entry.subscription)
@@ -563,18 +566,32 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     if (observers.size) notify({ kind: 'delivered', envelope: env, subscription: nameOf(h), attempt, durationMs: performance.now() - start })
   }
 
+  const retryOf = (w: Wrapped) => {
+    const policy = w.sub!.retry ?? baseRetry
+    return {
+      attempts: policy.attempts,
+      retryDelay: (error: unknown, attempt: number) => (willRetry(policy, error, attempt) ? backoffDelay(policy, attempt) : undefined),
+    }
+  }
+
   const host: TransportHost = {
     source,
-    subscriptions: () => [...named].map(([name, w]) => ({ key: w.sub!.key, name })),
+    catalog,
+    subscriptions: () => [...named].map(([name, w]) => ({ key: w.sub!.key, name, ...retryOf(w) })),
     onSubscriptionsChange(listener) {
       namedListeners.add(listener)
       return () => void namedListeners.delete(listener)
     },
-    deliverBroadcast(e) {
+    deliverBroadcast(e, own) {
       const env = toEnvelope(e)
+      const slot = slotFor(env.type)
+      if (!own) {
+        if (ring !== undefined) ring.push(env)
+        if (store !== undefined && slot.persist) appendToLog(env)
+      }
       const prev = context.active
       context.active = env
-      dispatchMeasured(env, slotFor(env.type), undefined, true)
+      dispatchMeasured(env, slot, undefined, own ? 'own' : 'remote')
       context.active = prev
     },
     async deliverTo(name, e) {

@@ -1,3 +1,4 @@
+import type { Catalog } from './catalog'
 import type { Envelope } from './envelope'
 import type { TidingsError } from './errors'
 import type { DeadLetterEntry } from './store/types'
@@ -7,6 +8,17 @@ export interface NamedSubscription {
   /** The type, pattern or '*' it is subscribed to. */
   key: string
   name: string
+  /**
+   * Retries after the first try, from the subscription's retry policy (else the bus's): the
+   * transport's redelivery limit is `attempts + 1` (JetStream `max_deliver`).
+   */
+  attempts: number
+  /**
+   * After try number `attempt` (1 = the first) failed with `error`: milliseconds to wait before
+   * the next try, or undefined when the event goes to the dead-letter queue instead (tries used
+   * up, an error marked `retryable: false`, or the policy's `shouldRetry` said no).
+   */
+  retryDelay(error: unknown, attempt: number): number | undefined
 }
 
 /**
@@ -16,6 +28,8 @@ export interface NamedSubscription {
 export interface TransportHost {
   /** The bus's `source`, e.g. for naming consumers. */
   readonly source: string
+  /** The bus's catalog, so that events arriving from elsewhere are upcast and validated as here. */
+  readonly catalog: Catalog | undefined
   /** The named subscriptions right now. */
   subscriptions(): NamedSubscription[]
   /** Called after a named subscription is added or removed. */
@@ -23,9 +37,11 @@ export interface TransportHost {
   /**
    * Delivers an event that arrived through the transport to every *unnamed* subscription that
    * matches it (specific, patterns, '*'), as a local emit does: synchronously, errors isolated,
-   * retried by the subscription's policy, then dead-lettered.
+   * retried by the subscription's policy, then dead-lettered. An event from another process is
+   * also kept in this bus's history (and its store's log) and reported to observers as remote;
+   * `own` says this bus emitted it, so it was recorded and reported when emitted.
    */
-  deliverBroadcast(envelope: Envelope): void
+  deliverBroadcast(envelope: Envelope, own?: boolean): void
   /**
    * Delivers an event to the one named subscription `name`, once, without local retries (the
    * transport redelivers): resolves when its handler succeeded, rejects with what it threw.
@@ -49,6 +65,11 @@ export interface TransportHost {
  * instances.
  */
 export interface Transport {
+  /**
+   * Whether events of `type` travel through the transport (default: every type). Asked once per
+   * type; the others are dispatched in this process only, as without a transport.
+   */
+  carries?(type: string): boolean
   /** Called once, by createBus. May start connecting in the background. */
   attach(host: TransportHost): void
   /** Takes one locally emitted envelope. Synchronous and never throws: queue and report instead. */

@@ -176,7 +176,12 @@ export interface DeadLetterQueue {
 
 /** What `bus.observe` reports: every dispatch and every delivery outcome (devtools, tracing, logging). */
 export type Observation =
-  | { kind: 'emitted'; envelope: Envelope }
+  | {
+      kind: 'emitted'
+      envelope: Envelope
+      /** Set when the event was emitted by another process and arrived through the bus's transport. */
+      remote?: true
+    }
   | {
       kind: 'delivered' | 'failed' | 'dead-lettered'
       envelope: Envelope

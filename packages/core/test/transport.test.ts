@@ -11,9 +11,9 @@ const broker = (maxDeliver = 2) => {
   const hosts: TransportHost[] = []
   const republished: DeadLetterEntry[] = []
   let turn = 0
-  const route = async (envelope: Envelope) => {
+  const route = async (envelope: Envelope, from: TransportHost | undefined) => {
     await Promise.resolve() // the network: nothing arrives within the emit
-    for (const host of hosts) host.deliverBroadcast(envelope)
+    for (const host of hosts) host.deliverBroadcast(envelope, host === from)
     const names = new Set(hosts.flatMap((h) => h.subscriptions().map((s) => s.name)))
     for (const name of names) {
       const owners = hosts.filter((h) => h.subscriptions().some((s) => s.name === name))
@@ -32,21 +32,23 @@ const broker = (maxDeliver = 2) => {
     }
   }
   const pending = new Set<Promise<void>>()
-  const transport = (): Transport & { published: Envelope[] } => {
+  const transport = (carried?: (type: string) => boolean): Transport & { published: Envelope[] } => {
     const published: Envelope[] = []
+    let self: TransportHost | undefined
     return {
       published,
       ready: Promise.resolve(),
-      attach: (host) => void hosts.push(host),
+      ...(carried && { carries: carried }),
+      attach: (host) => void hosts.push((self = host)),
       publish(envelope) {
         published.push(envelope)
-        const p = route(envelope)
+        const p = route(envelope, self)
         pending.add(p)
         void p.finally(() => pending.delete(p))
       },
       async republish(entry) {
         republished.push(entry)
-        await route(entry.envelope)
+        await route(entry.envelope, undefined)
       },
       flush: async () => void (await Promise.all(pending)),
       close: async () => {},
@@ -89,7 +91,7 @@ describe('createBus({ transport })', () => {
     host.onSubscriptionsChange(changed)
     const off = bus.on('a.*', () => {}, { name: 'audit' })
     bus.on('b', () => {})
-    expect(host.subscriptions()).toEqual([{ key: 'a.*', name: 'audit' }])
+    expect(host.subscriptions()).toMatchObject([{ key: 'a.*', name: 'audit', attempts: 3 }])
     off()
     expect(host.subscriptions()).toEqual([])
     expect(changed).toHaveBeenCalledTimes(2)
@@ -137,5 +139,65 @@ describe('createBus({ transport })', () => {
     await bus.close()
     expect(flush).toHaveBeenCalled()
     expect(close).toHaveBeenCalledOnce()
+  })
+
+  it("gives the transport each named subscription's retry policy", () => {
+    let host!: TransportHost
+    const bus = createBus({ retry: { attempts: 5 }, transport: { ...broker().transport(), attach: (h) => void (host = h) } })
+    bus.on('pay', () => {}, { name: 'charge', retry: { attempts: 2, backoff: { initialMs: 300, factor: 2, jitter: 0 } } })
+    bus.on('mail', () => {}, { name: 'mailer' })
+    const [charge, mailer] = host.subscriptions()
+    expect(charge).toMatchObject({ name: 'charge', attempts: 2 })
+    expect(mailer).toMatchObject({ name: 'mailer', attempts: 5 })
+    const error = new Error('timeout')
+    expect([1, 2, 3].map((attempt) => charge!.retryDelay(error, attempt))).toEqual([300, 600, undefined])
+    expect(charge!.retryDelay(Object.assign(new Error('declined'), { retryable: false }), 1)).toBeUndefined()
+  })
+
+  it('hands the transport the catalog, keeps remote events in history once, and tells observers which were remote', async () => {
+    const net = broker()
+    let host!: TransportHost
+    const t = net.transport()
+    const a = createBus({ transport: { ...t, attach: (h) => { host = h; t.attach(h) } } })
+    const b = createBus({ transport: net.transport() })
+    expect(host.catalog).toBeUndefined()
+    const seen: Array<[string, string, boolean]> = []
+    a.observe((o) => { if (o.kind === 'emitted') seen.push(['a', o.envelope.type, o.remote === true]) })
+    b.observe((o) => { if (o.kind === 'emitted') seen.push(['b', o.envelope.type, o.remote === true]) })
+    a.emit('from.a')
+    b.emit('from.b')
+    await net.settled()
+    expect(seen.sort()).toEqual([['a', 'from.a', false], ['a', 'from.b', true], ['b', 'from.a', true], ['b', 'from.b', false]])
+    // In the order each bus saw them: its own emit at once, the other's when it arrived.
+    expect((await a.history({ order: 'asc' })).map((e) => e.type)).toEqual(['from.a', 'from.b'])
+    expect((await b.history({ order: 'asc' })).map((e) => e.type)).toEqual(['from.b', 'from.a'])
+    expect(a.metrics().totals.emitted).toBe(1)
+  })
+
+  it('keeps the types the transport does not carry in this process', async () => {
+    const net = broker(1)
+    const t = net.transport((type) => type.startsWith('order.'))
+    const bus = createBus({ transport: t })
+    const other = createBus({ transport: net.transport() })
+    const here = vi.fn()
+    const there = vi.fn()
+    bus.on('cart.item.added', here)
+    other.on('cart.item.added', there)
+    bus.emit('cart.item.added', { sku: 'TEA-001' })
+    expect(here).toHaveBeenCalledOnce()
+    bus.emit('order.placed', { id: 1 })
+    await net.settled()
+    expect(t.published.map((e) => e.type)).toEqual(['order.placed'])
+    expect(there).not.toHaveBeenCalled()
+
+    // A dead letter of a local type is retried here, not through the transport.
+    let broken = true
+    bus.on('cart.item.removed', () => { if (broken) throw new Error('view broken') }, { name: 'cart-view', retry: { attempts: 0 } })
+    bus.emit('cart.item.removed', { sku: 'TEA-001' })
+    await bus.flush()
+    const [entry] = await bus.dlq.list()
+    broken = false
+    expect((await bus.dlq.retry(entry!.id)).succeeded).toEqual([entry!.id])
+    expect(net.republished).toEqual([])
   })
 })

@@ -1,15 +1,18 @@
 import { TidingsError, isTidingsError } from '@tidings/core'
-import type { Codec, Envelope, TransportHost } from '@tidings/core'
+import type { Codec, Envelope, NamedSubscription, TransportHost } from '@tidings/core'
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream'
 import type { Consumer, ConsumerConfig, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream'
 import { nanos } from '@nats-io/nats-core'
+import type { NatsConnection, Subscription } from '@nats-io/nats-core'
 import { readMessage } from './incoming'
+import type { Incoming } from './incoming'
 import type { ResolvedOptions } from './options'
 import { durableOf, filterOf, keyMatcher } from './subjects'
 import { withTrace } from './trace'
 
 /** What a worker shares with the transport. */
 export interface WorkerContext {
+  readonly nc: NatsConnection
   readonly js: JetStreamClient
   readonly jsm: JetStreamManager
   readonly options: ResolvedOptions
@@ -26,16 +29,18 @@ const RETRY_MAX_MS = 5_000
 const isConsumerNotFound = (error: unknown) =>
   error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound
 
+/** What a worker depends on: a change of key or of retries makes a new worker (and updates the consumer). */
+export const signatureOf = (sub: NamedSubscription): string => `${sub.key}\u0000${sub.attempts}`
+
 /**
  * Creates the durable consumer of a subscription name, or brings an existing one (made by another
- * instance, or an earlier run) in line with this one's filter and redelivery settings.
- * `max_deliver` is one more than the subscription's tries: that last delivery never reaches a
- * handler, it moves an event whose tries all went unanswered (a crash, a lost connection) to the DLQ.
+ * instance, or an earlier run) in line with this one's filter and redelivery settings:
+ * `max_deliver` is the subscription's first try plus its retries.
  */
-export const ensureDurable = async (ctx: WorkerContext, name: string, key: string): Promise<void> => {
-  const { stream, prefix, maxDeliver, ackWait } = ctx.options
-  const durable = durableOf(name)
-  const wanted = { filter_subject: filterOf(prefix, key).subject, max_deliver: maxDeliver + 1, ack_wait: nanos(ackWait) }
+export const ensureDurable = async (ctx: WorkerContext, sub: NamedSubscription): Promise<void> => {
+  const { stream, prefix, ackWait } = ctx.options
+  const durable = durableOf(sub.name)
+  const wanted = { filter_subject: filterOf(prefix, sub.key).subject, max_deliver: sub.attempts + 1, ack_wait: nanos(ackWait) }
   let existing: ConsumerConfig
   try {
     existing = (await ctx.jsm.consumers.info(stream, durable)).config
@@ -53,10 +58,12 @@ export const ensureDurable = async (ctx: WorkerContext, name: string, key: strin
  * Feeds one named subscription from its durable consumer. It asks only for as many messages as
  * it has free slots (`concurrency`), so that the instances sharing the name share the work; a
  * new pull goes out once a quarter of the slots are free, before the open one is used up, so that
- * messages keep flowing. Acks after the handler succeeded, naks with the backoff after a failure,
- * and dead-letters after the last try. While handlers run it tells JetStream they are still
- * working, so a slow handler is not redelivered elsewhere; only a crashed or disconnected
- * process lets `ackWait` expire.
+ * messages keep flowing. Acks after the handler succeeded, naks with the subscription's backoff
+ * after a failure, and dead-letters after its last try. While handlers run it tells JetStream
+ * they are still working, so a slow handler is not redelivered elsewhere; only a crashed or
+ * disconnected process lets `ackWait` expire. When that happens on the last delivery, JetStream
+ * gives up on the event and says so in an advisory: one of the instances (a queue group) reads
+ * the event back from the stream and dead-letters it, so that it is not lost silently.
  */
 export class DurableWorker {
   private stopped = false
@@ -72,16 +79,29 @@ export class DurableWorker {
   private cancelWait: (() => void) | undefined
   private readonly threshold: number
   private readonly matches: ((type: string) => boolean) | undefined
+  private readonly advisories: Subscription
+  readonly name: string
+  readonly signature: string
 
-  constructor(private readonly ctx: WorkerContext, readonly name: string, readonly key: string) {
-    const { prefix, concurrency } = ctx.options
-    this.matches = filterOf(prefix, key).exact ? undefined : keyMatcher(key)
+  constructor(private readonly ctx: WorkerContext, private readonly sub: NamedSubscription) {
+    const { prefix, concurrency, stream } = ctx.options
+    this.name = sub.name
+    this.signature = signatureOf(sub)
+    this.matches = filterOf(prefix, sub.key).exact ? undefined : keyMatcher(sub.key)
     this.threshold = Math.ceil(concurrency / 4)
+    const durable = durableOf(sub.name)
+    this.advisories = ctx.nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.${durable}`, {
+      queue: `tidings.dlq.${durable}`,
+      callback: (error, m) => {
+        if (error === null) void this.abandoned(m.json<{ stream_seq: number; deliveries: number }>())
+      },
+    })
     void this.recover(undefined)
   }
 
   stop(): void {
     this.stopped = true
+    this.advisories.unsubscribe()
     for (const pull of this.pulls) void pull.close().catch(() => {})
     clearInterval(this.heartbeat)
     this.cancelWait?.()
@@ -140,7 +160,7 @@ export class DurableWorker {
       }
       try {
         // A deleted consumer (by an operator, or a server that lost its state) is made again.
-        if (isConsumerNotFound(failure)) await ensureDurable(this.ctx, this.name, this.key)
+        if (isConsumerNotFound(failure)) await ensureDurable(this.ctx, this.sub)
         this.consumer = await js.consumers.get(options.stream, durable)
         break
       } catch (next) {
@@ -149,6 +169,26 @@ export class DurableWorker {
     }
     this.recovering = false
     this.pull()
+  }
+
+  /** A DLQ retry of another subscription, or (with a '**' inside the key) a type the filter let through. */
+  private notOurs({ envelope, target }: Incoming) {
+    return (target !== undefined && target !== this.name) || (this.matches !== undefined && !this.matches(envelope.type))
+  }
+
+  /** JetStream gave up on an event after its last delivery went unanswered (the process handling it died). */
+  private async abandoned(advisory: { stream_seq: number; deliveries: number }) {
+    const { jsm, options, host, codec } = this.ctx
+    try {
+      const stored = await jsm.streams.getMessage(options.stream, { seq: advisory.stream_seq })
+      if (stored === null) return
+      const incoming = readMessage(codec, { subject: stored.subject, seq: stored.seq, headers: stored.header, string: () => stored.string() })
+      if (this.notOurs(incoming)) return
+      const tries = advisory.deliveries
+      await host.deadLetter(incoming.envelope, this.name, tries, new TidingsError('E_TRANSPORT', `No acknowledgement after ${tries} deliveries: the process handling "${this.name}" stopped or lost its connection before the handler finished`, { details: { subscription: this.name, deliveries: tries } }))
+    } catch (error) {
+      host.report(isTidingsError(error) ? error : new TidingsError('E_TRANSPORT', `Event ${advisory.stream_seq} of stream ${options.stream} went unacknowledged ${advisory.deliveries} times and could not be dead-lettered: ${(error as Error)?.message ?? String(error)}`, { cause: error, details: { subscription: this.name, seq: advisory.stream_seq } }))
+    }
   }
 
   private take(m: JsMsg) {
@@ -161,18 +201,12 @@ export class DurableWorker {
       m.term()
       return
     }
-    const { envelope, target } = incoming
-    // A DLQ retry of another subscription, or (with a '**' inside the key) a type the filter let through.
-    if ((target !== undefined && target !== this.name) || (this.matches !== undefined && !this.matches(envelope.type))) {
+    if (this.notOurs(incoming)) {
       m.ack()
       return
     }
+    const { envelope } = incoming
     const count = m.info.deliveryCount
-    if (count > options.maxDeliver) {
-      const tries = count - 1
-      this.deadLetter(m, envelope, tries, new TidingsError('E_TRANSPORT', `No acknowledgement after ${tries} deliveries: the process handling "${this.name}" stopped or lost its connection before the handler finished`, { details: { subscription: this.name, deliveries: tries } }))
-      return
-    }
     this.inFlight.add(m)
     this.heartbeat ??= setInterval(() => {
       for (const msg of this.inFlight) msg.working()
@@ -198,19 +232,15 @@ export class DurableWorker {
   }
 
   private failed(m: JsMsg, envelope: Envelope, count: number, error: unknown) {
-    const { options } = this.ctx
     // The subscription was removed here while the event was on its way: another instance, or a
     // later subscription of the same name, takes it.
     if (this.stopped && isTidingsError(error, 'E_DLQ_NOT_FOUND')) {
       m.nak()
       return
     }
-    if (count >= options.maxDeliver || (isTidingsError(error) && error.retryable === false)) {
-      this.deadLetter(m, envelope, count, error)
-      return
-    }
-    const { backoff } = options
-    m.nak(backoff[Math.min(count, backoff.length) - 1])
+    const delay = count > this.sub.attempts ? undefined : this.sub.retryDelay(error, count)
+    if (delay === undefined) this.deadLetter(m, envelope, count, error)
+    else m.nak(Math.round(delay))
   }
 
   private release(m: JsMsg) {

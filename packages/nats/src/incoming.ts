@@ -5,6 +5,8 @@ import { TRACEPARENT, validTraceparent } from './trace'
 
 /** Header of a DLQ retry: the one named subscription the event is re-published for. */
 export const TARGET = 'Tidings-Target'
+/** Header naming the transport instance that published the event. */
+export const ORIGIN = 'Tidings-Origin'
 
 /** A message as both kinds of consumer yield it. */
 interface Message {
@@ -19,6 +21,8 @@ export interface Incoming {
   readonly traceparent: string | undefined
   /** Set on a DLQ retry: only this named subscription takes the event. */
   readonly target: string | undefined
+  /** The publishing transport instance, when Tidings published it. */
+  readonly from: string | undefined
 }
 
 /**
@@ -35,7 +39,7 @@ export const readMessage = (codec: Codec, m: Message): Incoming => {
     const own = validTraceparent(envelope.extensions?.[TRACEPARENT])
     const traceparent = own ?? validTraceparent(h?.get(TRACEPARENT))
     if (own === undefined && traceparent !== undefined) envelope = codec.decode({ ...envelope.toJSON(), [TRACEPARENT]: traceparent })
-    return { envelope, traceparent, target: h?.get(TARGET) || undefined }
+    return { envelope, traceparent, target: h?.get(TARGET) || undefined, from: h?.get(ORIGIN) || undefined }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     throw new TidingsError(isTidingsError(error) ? error.code : 'E_DECODE', `Message ${m.seq} on ${m.subject} is not a readable event (${reason}); it is skipped`, { cause: error, details: { subject: m.subject, seq: m.seq } })

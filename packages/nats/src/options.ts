@@ -2,7 +2,7 @@ import { TidingsError } from '@tidings/core'
 import type { Catalog } from '@tidings/core'
 import type { StreamConfig } from '@nats-io/jetstream'
 import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core'
-import { checkPrefix } from './subjects'
+import { checkPrefix, isKey } from './subjects'
 
 export interface NatsTransportOptions {
   /**
@@ -15,12 +15,17 @@ export interface NatsTransportOptions {
   stream?: string
   /** The subjects' first token(s) (default 'tidings'): type 'order.placed' travels on 'tidings.order.placed'. */
   subjectPrefix?: string
-  /** The bus's catalog, so that incoming events are upcast and validated as `createCodec(catalog)` does; unknown types are kept. */
+  /**
+   * The catalog incoming events are decoded with (upcast, validated); default: the bus's own.
+   * Types it does not define are kept as they are.
+   */
   catalog?: Catalog
-  /** Deliveries of one event to a named subscription before it is dead-lettered: the first try plus retries (default 4). */
-  maxDeliver?: number
-  /** Milliseconds before each redelivery after a failed try; the last value repeats (default [100, 200, 400]). */
-  backoff?: readonly number[]
+  /**
+   * The event types (and patterns, `'order.*'`, `'order.**'`) that travel through NATS; default:
+   * every type. Other types stay in this process, as on a bus without a transport: a browser's UI
+   * events, say, while its orders go to the services.
+   */
+  types?: readonly string[]
   /**
    * Milliseconds a delivery may go unacknowledged before JetStream gives it to another instance
    * (default 30,000): how soon the events a crashed process held are redelivered. While a handler
@@ -53,8 +58,7 @@ export interface ResolvedOptions {
   stream: string
   prefix: string
   catalog: Catalog | undefined
-  maxDeliver: number
-  backoff: readonly number[]
+  types: readonly string[] | undefined
   ackWait: number
   concurrency: number
   maxBuffered: number
@@ -80,17 +84,16 @@ export const resolveOptions = (options: NatsTransportOptions): ResolvedOptions =
   }
   const stream = options.stream ?? 'TIDINGS'
   if (typeof stream !== 'string' || !/^[^\s.*>/\\]+$/.test(stream)) throw invalid('stream', 'a JetStream stream name (no whitespace, ".", "*", ">", "/" or "\\")', stream)
-  const backoff = options.backoff ?? [100, 200, 400]
-  if (!Array.isArray(backoff) || backoff.length === 0 || backoff.some((ms) => !Number.isFinite(ms) || ms < 0)) {
-    throw invalid('backoff', 'a non-empty array of millisecond delays ≥ 0', backoff)
+  const types = options.types
+  if (types !== undefined && (!Array.isArray(types) || types.length === 0 || types.some((t) => typeof t !== 'string' || !isKey(t)))) {
+    throw invalid('types', 'a non-empty array of event types or patterns ("order.placed", "order.*", "order.**")', types)
   }
   return {
     servers,
     stream,
     prefix: checkPrefix(options.subjectPrefix ?? 'tidings'),
     catalog: options.catalog,
-    maxDeliver: count('maxDeliver', options.maxDeliver, 4),
-    backoff,
+    types,
     ackWait: count('ackWait', options.ackWait, 30_000),
     concurrency: count('concurrency', options.concurrency, 256),
     maxBuffered: count('maxBuffered', options.maxBuffered, 10_000, 0),

@@ -2,6 +2,7 @@ import { TidingsError } from '@tidings/core'
 import { JetStreamApiError } from '@nats-io/jetstream'
 import type { JetStreamClient } from '@nats-io/jetstream'
 import { InvalidArgumentError, PermissionViolationError, headers } from '@nats-io/nats-core'
+import { ORIGIN } from './incoming'
 import { TRACEPARENT } from './trace'
 
 /** One emitted event on its way to JetStream. */
@@ -12,6 +13,8 @@ export interface Outgoing {
   /** The envelope id: JetStream's Nats-Msg-Id, so that a publish retried after a lost ack is stored once. */
   readonly id: string
   readonly traceparent: string | undefined
+  /** The publishing transport's instance id. */
+  readonly origin: string
   /** Extra headers (a DLQ retry's target subscription). */
   readonly extra?: Readonly<Record<string, string>>
 }
@@ -25,10 +28,11 @@ const RETRY_MAX_MS = 5_000
 
 /** Sends one event; rejects as `js.publish` does. */
 export const send = (js: JetStreamClient, out: Outgoing) => {
-  const h = out.traceparent === undefined && out.extra === undefined ? undefined : headers()
-  if (out.traceparent !== undefined) h!.set(TRACEPARENT, out.traceparent)
-  if (out.extra !== undefined) for (const [k, v] of Object.entries(out.extra)) h!.set(k, v)
-  return js.publish(out.subject, out.payload, h === undefined ? { msgID: out.id } : { msgID: out.id, headers: h })
+  const h = headers()
+  h.set(ORIGIN, out.origin)
+  if (out.traceparent !== undefined) h.set(TRACEPARENT, out.traceparent)
+  if (out.extra !== undefined) for (const [k, v] of Object.entries(out.extra)) h.set(k, v)
+  return js.publish(out.subject, out.payload, { msgID: out.id, headers: h })
 }
 
 /**

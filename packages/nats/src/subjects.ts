@@ -51,5 +51,22 @@ export const keyMatcher = (key: string): ((type: string) => boolean) => {
   return (type) => re.test(type)
 }
 
+/** Whether `key` is an event type or a pattern the bus accepts: '*' alone, or segments where '*' and '**' stand whole. */
+export const isKey = (key: string): boolean =>
+  key === '*' || (key !== '' && key.split('.').every((s) => s !== '' && (!s.includes('*') || s === '*' || s === '**')))
+
+const overlap = (a: readonly string[], i: number, b: readonly string[], j: number): boolean => {
+  if (i === a.length || j === b.length) return i === a.length && j === b.length
+  const x = a[i]!
+  const y = b[j]!
+  // '**' takes one segment, then either stops or takes more.
+  if (x === '**') return overlap(a, i + 1, b, j + 1) || overlap(a, i, b, j + 1)
+  if (y === '**') return overlap(a, i + 1, b, j + 1) || overlap(a, i + 1, b, j)
+  return (x === '*' || y === '*' || x === y) && overlap(a, i + 1, b, j + 1)
+}
+
+/** Whether some event type matches both keys (types or patterns): a subscription to one can receive events of the other. */
+export const keysOverlap = (a: string, b: string): boolean => a === '*' || b === '*' || overlap(a.split('.'), 0, b.split('.'), 0)
+
 /** The durable consumer of a subscription name: the name itself, with what NATS forbids escaped. */
 export const durableOf = (name: string): string => (name === '' ? '%' : name.replace(NAME_UNSAFE, escapeChar))

@@ -1,10 +1,10 @@
 import { TidingsError, createCodec, isTidingsError } from '@tidings/core'
-import type { DeadLetterEntry, Envelope, Transport, TransportHost } from '@tidings/core'
+import type { Codec, DeadLetterEntry, Envelope, NamedSubscription, Transport, TransportHost } from '@tidings/core'
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream'
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { openConnection } from './connection'
-import { DurableWorker, ensureDurable } from './durable'
+import { DurableWorker, ensureDurable, signatureOf } from './durable'
 import type { WorkerContext } from './durable'
 import { TARGET, readMessage } from './incoming'
 import { resolveOptions } from './options'
@@ -12,12 +12,14 @@ import type { NatsTransportOptions } from './options'
 import { Publisher, send } from './publisher'
 import type { Outgoing } from './publisher'
 import { consumeAll, ensureStream } from './stream'
-import { durableOf, subjectOf } from './subjects'
+import { durableOf, keyMatcher, keysOverlap, subjectOf } from './subjects'
 import { traceOf, withTrace } from './trace'
 
 const RETRY_MIN_MS = 100
 const RETRY_MAX_MS = 5_000
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
+// Tells this transport's own events apart when they come back from the stream.
+const instanceId = () => Math.random().toString(36).slice(2, 12).padEnd(10, '0')
 
 /**
  * A bus transport over NATS JetStream: `createBus({ transport: natsTransport({ servers }) })`.
@@ -27,7 +29,10 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  */
 export function natsTransport(options: NatsTransportOptions): Transport {
   const opts = resolveOptions(options)
-  const codec = createCodec(opts.catalog, { unknown: 'keep' })
+  const origin = instanceId()
+  const carried = opts.types?.map(keyMatcher)
+  const carries = carried === undefined ? undefined : (type: string) => carried.some((matches) => matches(type))
+  let codec!: Codec
   const subjects = new Map<string, string>()
   const workers = new Map<string, DurableWorker>()
   let host: TransportHost | undefined
@@ -88,19 +93,28 @@ export function natsTransport(options: NatsTransportOptions): Transport {
 
   const onEvent = (m: JsMsg) => {
     try {
-      const { envelope, traceparent, target } = readMessage(codec, m)
+      const { envelope, traceparent, target, from } = readMessage(codec, m)
       // A DLQ retry is for one named subscription only.
-      if (target === undefined) withTrace(traceparent, () => host!.deliverBroadcast(envelope))
+      if (target !== undefined || (carries !== undefined && !carries(envelope.type))) return
+      withTrace(traceparent, () => host!.deliverBroadcast(envelope, from === origin))
     } catch (error) {
       report(error instanceof TidingsError ? error : new TidingsError('E_TRANSPORT', message(error), { cause: error }))
     }
   }
 
-  /** Stops the workers of names no longer subscribed (or subscribed with another key) at once. */
+  /** The named subscriptions that can receive events of the carried types. */
+  const wantedSubscriptions = (): Map<string, NamedSubscription> => {
+    const subs = host!.subscriptions()
+    const types = opts.types
+    return new Map((types === undefined ? subs : subs.filter((s) => types.some((t) => keysOverlap(s.key, t)))).map((s) => [s.name, s]))
+  }
+
+  /** Stops the workers of names no longer subscribed (or subscribed with another key or retries) at once. */
   const dropStale = () => {
-    const wanted = new Map(host!.subscriptions().map((s) => [s.name, s.key]))
+    const wanted = wantedSubscriptions()
     for (const [name, worker] of workers) {
-      if (wanted.get(name) !== worker.key) {
+      const sub = wanted.get(name)
+      if (sub === undefined || signatureOf(sub) !== worker.signature) {
         worker.stop()
         workers.delete(name)
       }
@@ -112,12 +126,12 @@ export function natsTransport(options: NatsTransportOptions): Transport {
   const reconcile = async () => {
     if (ctx === undefined || closed) return
     const c = ctx
-    const added = [...dropStale()].filter(([name]) => !workers.has(name))
-    await Promise.all(added.map(async ([name, key]) => {
+    const added = [...dropStale().values()].filter((sub) => !workers.has(sub.name))
+    await Promise.all(added.map(async (sub) => {
       // A worker whose consumer could not be made keeps trying to make it.
-      await ensureDurable(c, name, key).catch((error: unknown) =>
-        report(new TidingsError('E_TRANSPORT', `Could not create the JetStream consumer of subscription "${name}" (${message(error)}); retrying`, { cause: error, details: { subscription: name } })))
-      if (!closed) workers.set(name, new DurableWorker(c, name, key))
+      await ensureDurable(c, sub).catch((error: unknown) =>
+        report(new TidingsError('E_TRANSPORT', `Could not create the JetStream consumer of subscription "${sub.name}" (${message(error)}); retrying`, { cause: error, details: { subscription: sub.name } })))
+      if (!closed) workers.set(sub.name, new DurableWorker(c, sub))
     }))
   }
 
@@ -161,7 +175,7 @@ export function natsTransport(options: NatsTransportOptions): Transport {
     })
     if (jsm === undefined) return
     const js = jsm.jetstream()
-    ctx = { js, jsm, options: opts, host: host!, codec, connected: whenConnected }
+    ctx = { nc: conn, js, jsm, options: opts, host: host!, codec, connected: whenConnected }
     all = await persist('Reading the JetStream stream', () => consumeAll(js, opts, onEvent))
     await reconcile()
     if (closed) return
@@ -182,9 +196,11 @@ export function natsTransport(options: NatsTransportOptions): Transport {
 
   return {
     ready,
+    ...(carries !== undefined && { carries }),
     attach(h) {
       if (host !== undefined) throw new TidingsError('E_INVALID_ARGUMENT', 'natsTransport: a transport serves one bus; create one per bus')
       host = h
+      codec = createCodec(opts.catalog ?? h.catalog, { unknown: 'keep' })
       h.onSubscriptionsChange(() => {
         if (ctx === undefined) return
         dropStale()
@@ -204,7 +220,7 @@ export function natsTransport(options: NatsTransportOptions): Transport {
         report(new TidingsError((error as TidingsError).code ?? 'E_VALIDATION', `Event ${envelope.id} (${envelope.type}) cannot be published: ${message(error)}`, { cause: error, details: { id: envelope.id, type: envelope.type } }))
         return
       }
-      const out: Outgoing = { subject: subjectFor(envelope.type), payload, id: envelope.id, traceparent: traceOf(envelope) }
+      const out: Outgoing = { subject: subjectFor(envelope.type), payload, id: envelope.id, traceparent: traceOf(envelope), origin }
       if (!publisher.push(out)) {
         report(new TidingsError('E_TRANSPORT_OVERFLOW', `Event ${envelope.id} (${envelope.type}) is not published: ${opts.maxBuffered} emitted events already wait for NATS (maxBuffered)`, { details: { id: envelope.id, type: envelope.type, maxBuffered: opts.maxBuffered } }))
       }
@@ -220,7 +236,7 @@ export function natsTransport(options: NatsTransportOptions): Transport {
         // To its own subscription while that still has a consumer; else to every current subscriber.
         const targeted = await durableExists(c, entry.subscription)
         await send(c.js, {
-          subject: subjectFor(env.type), payload: codec.encode(env), id: `${env.id}/dlq/${entry.id}`, traceparent: traceOf(env),
+          subject: subjectFor(env.type), payload: codec.encode(env), id: `${env.id}/dlq/${entry.id}`, traceparent: traceOf(env), origin,
           extra: targeted ? { [TARGET]: entry.subscription } : undefined,
         })
       } catch (error) {

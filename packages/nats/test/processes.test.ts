@@ -59,16 +59,16 @@ describe('natsTransport(): instances in separate processes', () => {
   })
 
   it('dead-letters an event whose last delivery went unanswered, without running a handler again', async () => {
-    const child = children.spawn({ servers: server.url, ...nats.scope(), ackWait: 500, maxDeliver: 1, mode: 'hold' })
+    const child = children.spawn({ servers: server.url, ...nats.scope(), ackWait: 500, attempts: 0, mode: 'hold' })
     await child.line((l) => l === 'ready')
-    const survivor = nats.bus({ ackWait: 500, maxDeliver: 1 })
+    const survivor = nats.bus({ ackWait: 500 })
     const handler = vi.fn()
     await survivor.ready
     const sent = survivor.emit('job', 'poison')
     await child.line((l) => l === 'start poison')
     await child.kill()
 
-    survivor.on('job', handler, { name: 'worker' })
+    survivor.on('job', handler, { name: 'worker', retry: { attempts: 0 } })
     await vi.waitFor(async () => expect(await survivor.dlq.size()).toBe(1), { timeout: 5_000 })
     expect((await survivor.dlq.list())[0]).toMatchObject({
       subscription: 'worker', attempts: 1, envelope: { id: sent.id }, error: { code: 'E_TRANSPORT' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { natsTransport } from '@tidings/nats'
-import { durableOf, filterOf, keyMatcher, subjectOf } from '../src/subjects'
+import { durableOf, filterOf, keyMatcher, keysOverlap, subjectOf } from '../src/subjects'
 
 describe('subjectOf()', () => {
   it('puts the type under the prefix, token for token', () => {
@@ -38,13 +38,32 @@ describe('durableOf()', () => {
   })
 })
 
+describe('keysOverlap()', () => {
+  it.each([
+    ['order.placed', 'order.placed', true],
+    ['order.placed', 'order.paid', false],
+    ['order.*', 'order.placed', true],
+    ['order.*', 'order.item.added', false],
+    ['order.**', 'order.item.added', true],
+    ['**.added', 'order.**', true],
+    ['*.placed', 'order.*', true],
+    ['cart.**', 'order.**', false],
+    ['*', 'anything.at.all', true],
+    ['a.**.z', 'a.b.c.z', true],
+    ['a.**.z', 'a.z', false],
+  ])('%s and %s: %s', (a, b, expected) => {
+    expect(keysOverlap(a, b)).toBe(expected)
+    expect(keysOverlap(b, a)).toBe(expected)
+  })
+})
+
 describe('natsTransport() options', () => {
   it.each([
     [{ servers: [] }, 'servers'],
     [{ servers: 'nats://x', stream: 'a.b' }, 'stream'],
     [{ servers: 'nats://x', subjectPrefix: 'a.*' }, 'subjectPrefix'],
-    [{ servers: 'nats://x', maxDeliver: 0 }, 'maxDeliver'],
-    [{ servers: 'nats://x', backoff: [] }, 'backoff'],
+    [{ servers: 'nats://x', types: [] }, 'types'],
+    [{ servers: 'nats://x', types: ['order.pl*ced'] }, 'types'],
     [{ servers: 'nats://x', ackWait: 1.5 }, 'ackWait'],
   ])('rejects %j with E_INVALID_ARGUMENT naming %s', (options, field) => {
     expect(() => natsTransport(options as never)).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', details: { field } }))

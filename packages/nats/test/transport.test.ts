@@ -16,7 +16,7 @@ beforeAll(async () => {
 })
 afterAll(() => server?.dispose())
 
-const nats = natsBuses(() => ({ servers: server.url, backoff: [10, 20] }))
+const nats = natsBuses(() => ({ servers: server.url }))
 
 /** The raw stream, as another NATS client sees it. */
 const streamMessages = async (stream: string) => {
@@ -125,8 +125,8 @@ describe('natsTransport(): events across buses', () => {
       upcast: { 1: (old: { amount: number }) => ({ ...old, currency: 'EUR' }) },
     })
     const old = createBus({ catalog: defineCatalog(V1), transport: natsTransport({ servers: server.url, ...nats.scope() }) })
-    const catalog = defineCatalog(V2)
-    const current = createBus({ catalog, transport: natsTransport({ servers: server.url, ...nats.scope(), catalog }) })
+    // The transport decodes with the bus's own catalog: it is given once, to createBus.
+    const current = createBus({ catalog: defineCatalog(V2), transport: natsTransport({ servers: server.url, ...nats.scope() }) })
     try {
       await Promise.all([old.ready, current.ready])
       const received = current.waitFor('price.set', { timeout: 5_000 })
@@ -138,9 +138,66 @@ describe('natsTransport(): events across buses', () => {
   })
 })
 
+describe('natsTransport(): what a bus keeps and reports', () => {
+  it("keeps the other processes' events in history, its own once, and tells observers which were remote", async () => {
+    const a = nats.bus()
+    const b = nats.bus()
+    await Promise.all([a.ready, b.ready])
+    const remote: string[] = []
+    const local: string[] = []
+    a.observe((o) => { if (o.kind === 'emitted') (o.remote ? remote : local).push(o.envelope.type) })
+    const fromB = a.waitFor('from.b', { timeout: 5_000 })
+    a.emit('from.a')
+    b.emit('from.b')
+    await fromB
+    await vi.waitFor(async () => expect((await a.history({ order: 'asc' })).map((e) => e.type).sort()).toEqual(['from.a', 'from.b']))
+    // Its own event came back through NATS too (its unnamed subscriptions get it), without a second record.
+    await a.flush()
+    expect(local).toEqual(['from.a'])
+    expect(remote).toEqual(['from.b'])
+    expect(await a.history()).toHaveLength(2)
+  })
+
+  it('carries only the types given in `types`: the others stay in the process, and get no consumer', async () => {
+    const shop = nats.bus({ types: ['order.*'] })
+    const service = nats.bus()
+    const inShop = vi.fn()
+    const inService = vi.fn()
+    shop.on('cart.item.added', inShop, { name: 'cart-view' })
+    service.on('cart.item.added', inService)
+    const placed = service.waitFor('order.placed', { timeout: 5_000 })
+    await Promise.all([shop.ready, service.ready])
+    shop.emit('cart.item.added', { sku: 'TEA-001' })
+    expect(inShop).toHaveBeenCalledOnce()
+    shop.emit('order.placed', { id: 1 })
+    await placed
+    await shop.flush()
+    expect((await streamMessages(nats.scope().stream)).map((m) => m.json.type)).toEqual(['order.placed'])
+    expect(inService).not.toHaveBeenCalled()
+    await expect(consumerInfo(nats.scope().stream, 'cart-view')).rejects.toThrow(/consumer not found/i)
+    // Events of other types sent by other buses are not delivered to the shop either.
+    const seen = vi.fn()
+    shop.on('*', seen)
+    service.emit('inventory.low', { sku: 'TEA-001' })
+    service.emit('order.paid', { id: 1 })
+    await vi.waitFor(() => expect(seen).toHaveBeenCalledWith('order.paid', { id: 1 }, expect.anything()))
+    expect(seen.mock.calls.map(([type]) => type)).not.toContain('inventory.low')
+  })
+
+  it("sets the consumer's max_deliver from the subscription's retry policy: attempts + 1", async () => {
+    const a = nats.bus()
+    a.on('mail.send', () => {}, { name: 'mailer', retry: { attempts: 2 } })
+    a.on('mail.send', () => {}, { name: 'audit' })
+    await a.ready
+    expect((await consumerInfo(nats.scope().stream, 'mailer')).config.max_deliver).toBe(3)
+    // The bus's default policy: 3 retries.
+    expect((await consumerInfo(nats.scope().stream, 'audit')).config.max_deliver).toBe(4)
+  })
+})
+
 describe('natsTransport(): failures, redelivery and the DLQ', () => {
-  it('redelivers a failed event with the backoff and dead-letters it after maxDeliver, with the delivery count', async () => {
-    const a = nats.bus({ maxDeliver: 3 })
+  it("redelivers a failed event with the subscription's backoff and dead-letters it after its last try, with the delivery count", async () => {
+    const a = nats.bus()
     const attempts: number[] = []
     let broken = true
     const received: unknown[] = []
@@ -148,7 +205,7 @@ describe('natsTransport(): failures, redelivery and the DLQ', () => {
       attempts.push(Date.now())
       if (broken) throw new Error('smtp down')
       received.push(data)
-    }, { name: 'mailer' })
+    }, { name: 'mailer', retry: { attempts: 2, backoff: { initialMs: 10, factor: 2, jitter: 0 } } })
     const bystander = vi.fn()
     a.on('mail.send', bystander, { name: 'audit' })
     await a.ready
@@ -169,7 +226,7 @@ describe('natsTransport(): failures, redelivery and the DLQ', () => {
   })
 
   it('dead-letters at once an error marked retryable: false', async () => {
-    const a = nats.bus({ maxDeliver: 5 })
+    const a = nats.bus()
     const handler = vi.fn(() => {
       throw new TidingsError('E_VALIDATION', 'bad order', { retryable: false })
     })
@@ -184,7 +241,7 @@ describe('natsTransport(): failures, redelivery and the DLQ', () => {
   it('buffers while NATS is unreachable, reports each event beyond maxBuffered, and on close those never published', async () => {
     const reported: TidingsError[] = []
     const host: TransportHost = {
-      source: '/test', subscriptions: () => [], onSubscriptionsChange: () => () => {},
+      source: '/test', catalog: undefined, subscriptions: () => [], onSubscriptionsChange: () => () => {},
       deliverBroadcast() {}, deliverTo: async () => {}, deadLetter: async () => {}, report: (error) => void reported.push(error),
     }
     const transport = natsTransport({ servers: 'nats://127.0.0.1:1', maxBuffered: 2 })

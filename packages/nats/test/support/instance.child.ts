@@ -7,9 +7,9 @@ import type { NatsTransportOptions } from '@tidings/nats'
 /**
  * Another instance of a service, in its own process: it takes 'job' events in the named
  * subscription 'worker', prints `start <data>` for each, and holds it until the parent writes
- * `release` (then prints `done <data>`), or forever with `hold`.
+ * `release` (then prints `done <data>`), or forever with `hold`. `attempts` is its retry policy's.
  */
-const { mode, ...options } = JSON.parse(process.argv[2]!) as NatsTransportOptions & { mode: 'hold' | 'release' }
+const { mode, attempts, ...options } = JSON.parse(process.argv[2]!) as NatsTransportOptions & { mode: 'hold' | 'release'; attempts?: number }
 let released = false
 const waiting: (() => void)[] = []
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -24,6 +24,6 @@ bus.on('job', async (data) => {
   if (mode === 'hold') return new Promise<never>(() => {})
   if (!released) await new Promise<void>((resolve) => waiting.push(resolve))
   console.log(`done ${String(data)}`)
-}, { name: 'worker' })
+}, { name: 'worker', retry: { attempts: attempts ?? 3 } })
 await bus.ready
 console.log('ready')

@@ -38,7 +38,7 @@ export const instances = async () => {
   })
   const running = new Set<ChildProcessWithoutNullStreams>()
   return {
-    spawn(options: NatsTransportOptions & { mode: 'hold' | 'release' }): Instance {
+    spawn(options: NatsTransportOptions & { mode: 'hold' | 'release'; attempts?: number }): Instance {
       const child = spawn(process.execPath, [script, JSON.stringify(options)]) as ChildProcessWithoutNullStreams
       running.add(child)
       const lines: string[] = []
