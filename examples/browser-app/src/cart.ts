@@ -1,8 +1,9 @@
 import { computed, signal } from '@preact/signals'
 import type { EnvelopeOf } from '@tidings/core'
+import { isOwn } from './bus'
 import type { ShopBus } from './bus'
 import type { ShopEvents } from './catalog'
-import { productBySku } from './products'
+import { SHOPPER, productBySku } from './products'
 
 /** sku → quantity. */
 export type CartLines = ReadonlyMap<string, number>
@@ -10,9 +11,9 @@ export type CartLines = ReadonlyMap<string, number>
 const CART_TYPES = ['cart.item.added', 'cart.item.removed', 'order.placed'] as const
 type CartEvent = EnvelopeOf<ShopEvents, (typeof CART_TYPES)[number]>
 
-/** The cart is nothing but a fold over its events: this is one step of it. */
+/** The cart is nothing but a fold over its events: this is one step of it. Only this shopper's checkout empties it. */
 export const applyCartEvent = (lines: CartLines, event: CartEvent): CartLines => {
-  if (event.type === 'order.placed') return new Map()
+  if (event.type === 'order.placed') return isOwn(event) ? new Map() : lines
   const next = new Map(lines)
   if (event.type === 'cart.item.added') next.set(event.data.sku, (lines.get(event.data.sku) ?? 0) + event.data.qty)
   else next.delete(event.data.sku)
@@ -25,10 +26,12 @@ export function createCart(bus: ShopBus) {
   const lines = signal<CartLines>(new Map())
   const total = computed(() => cents([...lines.value].reduce((sum, [sku, qty]) => sum + (productBySku.get(sku)?.price ?? 0) * qty, 0)))
   const apply = (event: CartEvent) => (lines.value = applyCartEvent(lines.value, event))
-  // Each subscription has its own name: a name is what a dead letter is re-delivered to.
+  // A name is what a dead letter is re-delivered to. order.placed can travel through NATS, where
+  // a named subscription is shared by every instance (each event goes to one of them): a view
+  // must see every event, so that one stays unnamed.
   bus.on('cart.item.added', (_data, event) => apply(event), { name: 'cart-view.add' })
   bus.on('cart.item.removed', (_data, event) => apply(event), { name: 'cart-view.remove' })
-  bus.on('order.placed', (_data, event) => apply(event), { name: 'cart-view.checkout' })
+  bus.on('order.placed', (_data, event) => apply(event))
 
   return {
     lines,
@@ -37,7 +40,7 @@ export function createCart(bus: ShopBus) {
     async restore() {
       // The types filter makes every record one of the cart's events.
       const newestFirst = (await bus.history({ types: CART_TYPES, limit: 500 })) as CartEvent[]
-      const lastCheckout = newestFirst.findIndex((event) => event.type === 'order.placed')
+      const lastCheckout = newestFirst.findIndex((event) => event.type === 'order.placed' && isOwn(event))
       const current = lastCheckout < 0 ? newestFirst : newestFirst.slice(0, lastCheckout)
       lines.value = current.reverse().reduce(applyCartEvent, new Map() as CartLines)
     },
@@ -48,11 +51,11 @@ export function createCart(bus: ShopBus) {
       bus.emit('cart.item.removed', { sku })
     },
     checkout() {
-      const orderLines = [...lines.value].map(([sku, qty]) => ({ sku, qty, price: productBySku.get(sku)?.price ?? 0 }))
-      if (orderLines.length === 0) return
+      const items = [...lines.value].map(([sku, qty]) => ({ sku, qty, price: productBySku.get(sku)?.price ?? 0 }))
+      if (items.length === 0) return
       const orderId = `ord_${crypto.randomUUID().slice(0, 8)}`
       // The order id doubles as correlation id: the payment and any dead letter carry it too.
-      bus.emit('order.placed', { orderId, lines: orderLines, total: total.value }, { correlationid: orderId })
+      bus.emit('order.placed', { orderId, customer: SHOPPER, items, total: total.value }, { correlationid: orderId })
     },
   }
 }

@@ -2,7 +2,7 @@ import * as v from 'valibot'
 import { defineCatalog, defineEvent } from '@tidings/core'
 import type { EventsOf } from '@tidings/core'
 
-const sku = v.string()
+const sku = v.pipe(v.string(), v.regex(/^[A-Z]{3}-\d{3}$/, 'a SKU looks like "TEA-001"'))
 const orderId = v.string()
 
 export const ItemAdded = defineEvent('cart.item.added', {
@@ -15,19 +15,26 @@ export const ItemRemoved = defineEvent('cart.item.removed', {
   schema: v.object({ sku }),
 })
 
+// The two events below are shared with the node service when the shop runs on NATS: their
+// payloads are what examples/node-service/src/catalog.ts defines for the same types (the service
+// ignores the prices it is sent: it computes totals itself).
 export const OrderPlaced = defineEvent('order.placed', {
   description: 'Checkout: the cart became an order and is emptied.',
   schema: v.object({
     orderId,
-    lines: v.pipe(v.array(v.object({ sku, qty: v.number(), price: v.number() })), v.minLength(1)),
-    total: v.number(),
+    customer: v.pipe(v.string(), v.email()),
+    items: v.pipe(v.array(v.object({ sku, qty: v.pipe(v.number(), v.integer(), v.minValue(1)), price: v.number() })), v.minLength(1)),
+    total: v.pipe(v.number(), v.minValue(0)),
   }),
 })
 
 export const PaymentCaptured = defineEvent('payment.captured', {
   description: 'The payment provider charged the order.',
-  schema: v.object({ orderId, authorization: v.string() }),
+  schema: v.object({ orderId, amount: v.number(), authorization: v.string() }),
 })
 
 export const catalog = defineCatalog(ItemAdded, ItemRemoved, OrderPlaced, PaymentCaptured)
 export type ShopEvents = EventsOf<typeof catalog>
+
+/** What travels through NATS when the shop has a nats-server: the orders and their payments. The cart stays in the page. */
+export const SHARED_TYPES = ['order.placed', 'payment.captured'] as const

@@ -1,5 +1,6 @@
 import { signal } from '@preact/signals'
 import type { DeadLetterEntry, EnvelopeOf } from '@tidings/core'
+import { isOwn } from './bus'
 import type { ShopBus } from './bus'
 import type { ShopEvents } from './catalog'
 
@@ -29,15 +30,17 @@ export function createOrders(bus: ShopBus) {
     deadLetters.value = await bus.dlq.list()
   }
 
+  // Unnamed, as views are: on NATS every instance must see every order and payment (see cart.ts).
   bus.on('order.placed', (order, event) => {
+    if (!isOwn(event)) return
     orders.value = [{ orderId: order.orderId, total: order.total, time: event.time, status: 'paying' as const }, ...orders.value].slice(0, SHOWN)
-  }, { name: 'orders-view.placed' })
+  })
   bus.on('payment.captured', ({ orderId }) => {
     setStatus(orderId, 'paid')
     // A dead letter retried from elsewhere (the devtools page) leaves the queue once this
     // re-delivery has settled, after the current task: refresh the list then.
     if (deadLetters.value.some((entry) => entry.envelope.correlationid === orderId)) setTimeout(() => void refreshDeadLetters(), 0)
-  }, { name: 'orders-view.paid' })
+  })
   bus.dlq.subscribe((entry) => {
     setStatus(entry.envelope.correlationid, 'failed')
     void refreshDeadLetters()
@@ -56,7 +59,7 @@ export function createOrders(bus: ShopBus) {
       const paid = new Set(events.flatMap((e) => (e.type === 'payment.captured' ? [e.data.orderId] : [])))
       const failed = new Set(letters.map((entry) => entry.envelope.correlationid))
       orders.value = events.flatMap((e): OrderRow[] => {
-        if (e.type !== 'order.placed') return []
+        if (e.type !== 'order.placed' || !isOwn(e)) return []
         const { orderId, total } = e.data
         return [{ orderId, total, time: e.time, status: paid.has(orderId) ? 'paid' : failed.has(orderId) ? 'failed' : 'unknown' }]
       }).slice(0, SHOWN)

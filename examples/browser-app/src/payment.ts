@@ -26,6 +26,6 @@ async function charge(orderId: string, total: number): Promise<string> {
 export function collectPayments(bus: ShopBus): () => void {
   return bus.on('order.placed', async (order, envelope) => {
     const authorization = await charge(order.orderId, order.total)
-    bus.emit('payment.captured', { orderId: order.orderId, authorization }, causedBy(envelope))
+    bus.emit('payment.captured', { orderId: order.orderId, amount: order.total, authorization }, causedBy(envelope))
   }, { name: 'charge-card', retry: { attempts: 1, backoff: { initialMs: 400 } } })
 }

@@ -16,3 +16,6 @@ export const PRODUCTS: readonly Product[] = [
 export const productBySku = new Map(PRODUCTS.map((p) => [p.sku, p]))
 
 export const formatPrice = (amount: number): string => `€${amount.toFixed(2)}`
+
+/** The signed-in shopper, as far as this demo goes. */
+export const SHOPPER = 'shopper@example.com'

@@ -14,31 +14,33 @@ import { apiRoutes } from './routes'
 import { reorderWhenLow } from './supplier'
 
 const config = loadConfig()
-const bus = createServiceBus(config.dataDir)
-// Failures with no caller to throw to: the store's (a locked directory, a full disk…), logged.
-bus.onError((error) => console.error(`[node-service] ${error.message}`))
+const log = `[${config.name}]`
+const bus = createServiceBus(config)
+// Failures with no caller to throw to: the store's (a locked directory, a full disk…), NATS's, logged.
+bus.onError((error) => console.error(`${log} ${error.message}`))
 bus.dlq.subscribe((entry) => {
-  console.log(`[node-service] dead-lettered ${entry.envelope.type} (${entry.subscription}, ${entry.attempts} tries): ${entry.error.message}`)
+  console.log(`${log} dead-lettered ${entry.envelope.type} (${entry.subscription}, ${entry.attempts} tries): ${entry.error.message}`)
 })
 
 const inventory = new Inventory(bus, Object.keys(PRODUCTS), INITIAL_STOCK)
 reorderWhenLow(inventory, { quantity: 30, leadTimeMs: 4000 })
-startFulfilment(bus, inventory, createPaymentGateway(config.paymentFailureRate))
+startFulfilment(bus, inventory, createPaymentGateway(config.paymentFailureRate, config.paymentLatencyMs))
 
 // Node 20 has no global WebSocket: the `ws` package provides it. storeDir lets the devtools page
 // (and `tidings dlq`) point at this service's file store.
 const devtools: DevtoolsConnection | undefined = config.devtoolsUrl === undefined
   ? undefined
-  : connectDevtools(bus, { url: config.devtoolsUrl, name: 'node-service', WebSocket, storeDir: config.dataDir,
-    onError: (error) => console.error(`[node-service] ${error.message}`) })
+  : connectDevtools(bus, { url: config.devtoolsUrl, name: config.name, WebSocket, storeDir: config.dataDir,
+    onError: (error) => console.error(`${log} ${error.message}`) })
 
-// Dead letters from an earlier run are reloaded before the service takes new work. If the store
-// cannot open (another process holds it…), onError above has said why.
+// Dead letters from an earlier run are reloaded (and, with NATS, the connection made) before the
+// service takes new work. If the store cannot open (another process holds it…), onError above has said why.
 await bus.ready.catch(() => process.exit(1))
 const server = createApiServer(bus, apiRoutes(bus, inventory))
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo
-  console.log(`[node-service] listening on http://${config.host}:${port} (store: ${config.dataDir})`)
+  const nats = config.natsUrl === undefined ? '' : `, sharing events through ${config.natsUrl}`
+  console.log(`${log} listening on http://${config.host}:${port} (store: ${config.dataDir}${nats})`)
 })
 
 const stopServer = () => new Promise<void>((resolve) => {
@@ -47,11 +49,11 @@ const stopServer = () => new Promise<void>((resolve) => {
 })
 
 // On SIGINT/SIGTERM, in this order: stop taking requests and finish those in flight; close the bus
-// (pending retries are dead-lettered, the log and the DLQ are flushed to disk); then send the
-// last events to devtools.
+// (pending retries are dead-lettered, the log and the DLQ are flushed to disk, events published
+// to NATS); then send the last events to devtools.
 onShutdown([
   stopServer,
   bus,
   ...(devtools ? [devtools] : []),
-  () => console.log('[node-service] stopped: every event is on disk'),
+  () => console.log(`${log} stopped: every event is on disk`),
 ])

@@ -20,7 +20,7 @@ const priceOf = (sku: string): number => {
 
 /** The service's HTTP API: orders in, their progress and the dead-letter queue out. */
 export function apiRoutes(bus: ServiceBus, inventory: Inventory): Route[] {
-  const placeOrder = (body: unknown): Reply => {
+  const placeOrder = async (body: unknown): Promise<Reply> => {
     const request = v.safeParse(OrderRequest, body)
     if (!request.success) {
       const issues = request.issues.map((issue) => ({ path: v.getDotPath(issue), message: issue.message }))
@@ -31,6 +31,9 @@ export function apiRoutes(bus: ServiceBus, inventory: Inventory): Route[] {
     const orderId = `ord_${randomUUID().slice(0, 8)}`
     // The order id doubles as correlation id: every event the order causes carries it.
     bus.emit('order.placed', { orderId, customer, items, total }, { correlationid: orderId })
+    // Accepted means durable: on disk, and with NATS stored by JetStream, so that a crash of
+    // this instance right after the reply loses no order.
+    await bus.flush()
     return ok({ orderId, total, href: `/orders/${orderId}` }, 202)
   }
 

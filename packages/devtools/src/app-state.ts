@@ -7,6 +7,7 @@ import { FilteredView } from './state/filtered-view'
 import { exportNdjson, importNdjson } from './state/ndjson'
 import { Operations } from './state/operations'
 import { RateBuckets } from './state/rates'
+import { RecentIds } from './state/recent-ids'
 import { RetainedEvents } from './state/retained-events'
 import { SampleHistory } from './state/stats'
 import { viewStateFromHash, viewStateToHash } from './state/url-state'
@@ -48,6 +49,8 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   const events = new RetainedEvents(capacity)
   const view = new FilteredView(events)
   const rates = new RateBuckets()
+  /** Events already counted in the rates: buses sharing a transport each report the same event. */
+  const counted = new RecentIds()
   const operations = new Operations()
   const dlqDepth = new SampleHistory()
   const metrics = new Map<string, MetricsSnapshot>()
@@ -108,8 +111,8 @@ export function createAppState(capacity = RETAINED_EVENTS) {
     let operationsChanged = false
     for (const r of records) {
       if (r.k !== 'emitted') continue
-      rates.count(r.envelope.type, r.at)
-      if (operations.apply(producer, r.at, r.envelope, now)) operationsChanged = true
+      if (counted.add(r.envelope.id)) rates.count(r.envelope.type, r.at)
+      if (operations.apply(producer, r.at, r.envelope, now, r.remote === true)) operationsChanged = true
       received++
     }
     if (paused.value) {
@@ -239,7 +242,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
       for (const e of imported) {
         operations.apply(e.producer, e.at, e.envelope, now)
         if (events.add(e.producer, e.at, e.envelope, e.truncated, e.deliveries)) added++
-        rates.count(e.envelope.type, e.at)
+        if (counted.add(e.envelope.id)) rates.count(e.envelope.type, e.at)
       }
       view.sync()
       tick.value++

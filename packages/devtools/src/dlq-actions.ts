@@ -13,9 +13,21 @@ export function describeRetry(result: RetryResult): { ok: boolean; text: string 
   return { ok: false, text: `Retried ${result.succeeded.length + failed.length}, ${failed.length} failed again (${failed.join('; ')})` }
 }
 
-/** The dead-letter entry holding this event for that subscription, looked up on its producer. */
-async function deadLetterOf(app: AppState, event: RetainedEvent, subscription: string) {
-  const { entries } = await app.command(event.producer, 'dlq.list', { type: event.envelope.type, subscription })
+/**
+ * The producer whose dead-letter queue holds this event for that subscription: the one that ran the
+ * handler and gave up, which with a transport is often not the bus that emitted the event.
+ */
+export function deadLetterOwner(event: RetainedEvent, subscription: string): string {
+  for (let i = event.deliveries.length - 1; i >= 0; i--) {
+    const d = event.deliveries[i]!
+    if (d.subscription === subscription && d.k === 'dead-lettered') return d.producer
+  }
+  return event.producer
+}
+
+/** The dead-letter entry holding this event for that subscription, looked up on the producer that holds it. */
+async function deadLetterOf(app: AppState, producer: string, event: RetainedEvent, subscription: string) {
+  const { entries } = await app.command(producer, 'dlq.list', { type: event.envelope.type, subscription })
   const entry = entries.find((e) => e.envelope.id === event.envelope.id)
   if (!entry) throw new Error('This event is no longer in the dead-letter queue (already retried or discarded?)')
   return entry
@@ -23,14 +35,15 @@ async function deadLetterOf(app: AppState, event: RetainedEvent, subscription: s
 
 /** Runs a dead-letter action from an event's detail and reports the outcome as a notice. */
 export async function actOnDeadLetter(app: AppState, event: RetainedEvent, subscription: string, action: 'retry' | 'discard'): Promise<void> {
+  const producer = deadLetterOwner(event, subscription)
   try {
-    const entry = await deadLetterOf(app, event, subscription)
+    const entry = await deadLetterOf(app, producer, event, subscription)
     if (action === 'retry') {
-      const result = await app.command(event.producer, 'dlq.retry', { id: entry.id })
+      const result = await app.command(producer, 'dlq.retry', { id: entry.id })
       const { ok, text } = describeRetry(result)
       app.notify(ok ? 'success' : 'error', text)
     } else {
-      const { discarded } = await app.command(event.producer, 'dlq.discard', { id: entry.id })
+      const { discarded } = await app.command(producer, 'dlq.discard', { id: entry.id })
       app.notify(discarded ? 'success' : 'error', discarded ? 'Discarded the dead letter' : 'Nothing to discard: the entry was already gone')
     }
   } catch (error) {

@@ -8,6 +8,9 @@ export const envelope = (type: string, data: unknown = {}, extra: Partial<CloudE
 
 export const emitted = (env: CloudEventJSON, at = 1_700_000_000_000): TrafficRecord => ({ k: 'emitted', at, envelope: env })
 
+/** The same event as a bus that received it through its transport reports it. */
+export const received = (env: CloudEventJSON, at = 1_700_000_000_005): TrafficRecord => ({ k: 'emitted', at, envelope: env, remote: true })
+
 export const outcome = (
   env: CloudEventJSON,
   k: 'delivered' | 'failed' | 'dead-lettered',

@@ -8,8 +8,9 @@ describe('NDJSON export and import', () => {
   const placed = envelope('order.placed', { orderId: 'A-1' }, { correlationid: 'op-1' })
   const failed = envelope('mail.send', { to: 'x@y.z' }, { causationid: placed.id, correlationid: 'op-1' })
   events.apply('p1', [emitted(placed), outcome(placed, 'delivered', 'receipt')])
-  events.apply('p1', [emitted(failed), outcome(failed, 'failed', 'smtp', { error: { name: 'Error', message: 'down', stack: 'Error: down\n  at x' } }), outcome(failed, 'dead-lettered', 'smtp')])
-  const text = exportNdjson(events, (id) => (id === 'p1' ? 'checkout-api' : id))
+  events.apply('p1', [emitted(failed)])
+  events.apply('p2', [outcome(failed, 'failed', 'smtp', { error: { name: 'Error', message: 'down', stack: 'Error: down\n  at x' } }), outcome(failed, 'dead-lettered', 'smtp')])
+  const text = exportNdjson(events, (id) => (id === 'p1' ? 'checkout-api' : id === 'p2' ? 'mailer' : id))
 
   it('writes one CloudEvents JSON object per line', () => {
     const lines = text.trimEnd().split('\n')
@@ -37,9 +38,15 @@ describe('NDJSON export and import', () => {
     expect(loaded[1]!.envelope).toEqual(failed)
     expect(loaded[1]!.deliveries.map((d) => d.k)).toEqual(['failed', 'dead-lettered'])
     expect(loaded[1]!.deliveries[0]!.error?.stack).toContain('at x')
+    expect(loaded[1]!.deliveries.map((d) => d.producer)).toEqual(['mailer', 'mailer'])
     const again = new RetainedEvents(10)
     for (const e of loaded) again.add(e.producer, e.at, e.envelope, e.truncated, e.deliveries)
     expect([...again].map((e) => e.outcome)).toEqual(['delivered', 'dead-lettered'])
+  })
+
+  it('credits deliveries of older exports, which name no producer, to the event\'s own', () => {
+    const line = { specversion: '1.0', id: '1', source: '/x', type: 'a', devtoolsproducer: 'api', devtoolsdeliveries: JSON.stringify([{ k: 'delivered', at: 1, subscription: 's', attempt: 1, durationMs: 2 }]) }
+    expect(importNdjson(JSON.stringify(line), 'f').events[0]!.deliveries).toEqual([{ k: 'delivered', producer: 'api', at: 1, subscription: 's', attempt: 1, durationMs: 2 }])
   })
 
   it('reads foreign CloudEvents and reports bad lines without giving up', () => {

@@ -165,6 +165,25 @@ describe('Operations', () => {
     expect(ops.list().running.map((op) => `${op.producer} ${op.type}`)).toEqual(['worker import', 'api resize', 'api import'])
   })
 
+  it('counts an operation once when buses sharing a transport report its events too', () => {
+    const { seen, track } = producer()
+    const ops = new Operations()
+    const progress = track({ total: 4 })
+    progress.advance(1)
+    const received = (producerId: string, s: Seen) => ops.apply(producerId, s.at, s.envelope, s.at, true)
+    // A receiving bus reports first: its report stands in for the emitter's.
+    for (const s of seen) received('worker-1', s)
+    for (const s of seen) received('worker-2', s)
+    expect(ops.list().running.map((op) => [op.producer, op.via, op.done])).toEqual([['worker-1', 'worker-1', 1]])
+    // The emitter's own report takes it over; later received copies change nothing.
+    feed(ops, seen.splice(0), 'api')
+    progress.done()
+    for (const s of seen) expect(received('worker-1', s)).toBe(false)
+    feed(ops, seen.splice(0), 'api')
+    expect(ops.size).toBe(1)
+    expect(ops.list().finished.map((op) => [op.producer, op.via, op.state, op.correlationid])).toEqual([['api', undefined, 'completed', progress.correlationid]])
+  })
+
   it('lists running operations first, latest started first, then finished ones, latest finished first', () => {
     const ops = new Operations()
     const run = (id: string, at: number, finishedAt?: number) => {

@@ -7,11 +7,12 @@ import { FailureRate } from './FailureRate'
 import { OrderList } from './OrderList'
 import { ProductList } from './ProductList'
 
-export function App({ cart, orders, storageProblem }: { cart: Cart; orders: Orders; storageProblem: string | undefined }) {
+export function App({ cart, orders, storageProblem, onNats }: { cart: Cart; orders: Orders; storageProblem: string | undefined; onNats: boolean }) {
   return (
     <>
       <header>
         <h1>Tidings tea shop</h1>
+        {onNats && <span class="badge connected" role="status">orders go to the node service over NATS</span>}
         <DevtoolsBadge />
       </header>
       {storageProblem && <p class="notice" role="alert">History is not saved in this browser: {storageProblem}</p>}
@@ -21,9 +22,11 @@ export function App({ cart, orders, storageProblem }: { cart: Cart; orders: Orde
         <OrderList orders={orders} />
         <DeadLetterList orders={orders} />
       </main>
-      <footer>
-        <FailureRate />
-      </footer>
+      {!onNats && (
+        <footer>
+          <FailureRate />
+        </footer>
+      )}
     </>
   )
 }

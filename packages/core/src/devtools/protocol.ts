@@ -26,7 +26,14 @@ export interface CatalogEntry {
 
 /** Traffic as a producer observed it: an emit, or one subscription's delivery outcome. */
 export type TrafficRecord =
-  | { k: 'emitted'; at: number; envelope: CloudEventJSON; truncated?: true }
+  | {
+      k: 'emitted'
+      at: number
+      envelope: CloudEventJSON
+      truncated?: true
+      /** The event was emitted by another process and reached this bus through its transport. */
+      remote?: true
+    }
   | {
       k: 'delivered' | 'failed' | 'dead-lettered'
       at: number
@@ -181,7 +188,13 @@ const catalogEntry = v.looseObject({
 })
 const catalog = v.array(catalogEntry)
 
-const emittedRecord = v.looseObject({ k: v.literal('emitted'), at: epoch, envelope: cloudEvent, truncated: v.optional(v.literal(true)) })
+const emittedRecord = v.looseObject({
+  k: v.literal('emitted'),
+  at: epoch,
+  envelope: cloudEvent,
+  truncated: v.optional(v.literal(true)),
+  remote: v.optional(v.literal(true)),
+})
 const outcomeRecord = v.looseObject({
   k: v.picklist(['delivered', 'failed', 'dead-lettered']),
   at: epoch,

@@ -124,10 +124,11 @@ export class TrafficQueue {
     const envelope = this.envelopeJSON(o.envelope)
     if (envelope === null) return undefined
     if (o.kind === 'emitted') {
-      const piece = `{"k":"emitted","at":${at},"envelope":${envelope}}`
+      const head = o.remote === true ? `{"k":"emitted","at":${at},"remote":true` : `{"k":"emitted","at":${at}`
+      const piece = `${head},"envelope":${envelope}}`
       if (piece.length <= budget) return piece
       const { data: _data, ...rest } = JSON.parse(envelope) as CloudEventJSON
-      return this.fit(`{"k":"emitted","at":${at},"truncated":true,"envelope":${JSON.stringify(rest)}}`, budget)
+      return this.fit(`${head},"truncated":true,"envelope":${JSON.stringify(rest)}}`, budget)
     }
     const head = `{"k":"${o.kind}","at":${at},"id":${JSON.stringify(o.envelope.id)},"type":${JSON.stringify(o.envelope.type)},"subscription":${JSON.stringify(o.subscription)},"attempt":${o.attempt},"durationMs":${o.durationMs}`
     const tail = o.willRetry === undefined ? '}' : `,"willRetry":${o.willRetry}}`

@@ -12,6 +12,8 @@ describe('decodeDevtoolsFrame()', () => {
       records: [{ k: 'emitted', at: 1, envelope: { ...envelope, tenant: 'x' } }, { k: 'failed', at: 2, id: 'a-1', type: 'order.placed', subscription: 's', attempt: 1, durationMs: 0.5, willRetry: true, error: { name: 'Error', message: 'boom' } }],
     }), 'producer')
     expect(traffic).toMatchObject({ t: 'traffic', future: 'kept', records: [{ envelope: { tenant: 'x' } }, { willRetry: true }] })
+    const remote = decodeDevtoolsFrame({ v: 1, t: 'traffic', producer: 'p', dropped: 0, records: [{ k: 'emitted', at: 1, envelope, remote: true }] }, 'hub')
+    expect(remote).toMatchObject({ records: [{ k: 'emitted', remote: true }] })
     expect(decodeDevtoolsFrame({ v: 1, t: 'result', id: 'h1', ok: true, value: { purged: 2 } }, 'producer').t).toBe('result')
     expect(decodeDevtoolsFrame({ v: 1, t: 'hello', role: 'producer', instance: 'i', name: 'n', source: '/s', catalog: [] }, 'producer').t).toBe('hello')
   })
@@ -22,6 +24,8 @@ describe('decodeDevtoolsFrame()', () => {
       .toThrow(expect.objectContaining({ code: 'E_DEVTOOLS_PROTOCOL', message: expect.stringContaining('"records.0.attempt"') }))
     expect(() => decodeDevtoolsFrame({ v: 1, t: 'traffic', dropped: 0, records: [{ k: 'emitted', at: 1, envelope: { ...envelope, specversion: '0.3' } }] }, 'producer'))
       .toThrow(expect.objectContaining({ code: 'E_DEVTOOLS_PROTOCOL' }))
+    expect(() => decodeDevtoolsFrame({ v: 1, t: 'traffic', dropped: 0, records: [{ k: 'emitted', at: 1, envelope, remote: false }] }, 'producer'))
+      .toThrow(expect.objectContaining({ code: 'E_DEVTOOLS_PROTOCOL', message: expect.stringContaining('"records.0.remote"') }))
     expect(() => decodeDevtoolsFrame({ v: 1, t: 'command', id: 'x', producer: 'p', name: 'dlq.list', args: {} }, 'producer'))
       .toThrow(expect.objectContaining({ code: 'E_DEVTOOLS_PROTOCOL' }))
   })
@@ -62,6 +66,21 @@ describe('TrafficQueue', () => {
     const queue = new TrafficQueue(10, undefined)
     queue.push(seen[0]!, 5)
     expect(records(queue.drain(1 << 20, 16))).toEqual([{ k: 'emitted', at: 5, envelope: JSON.parse(JSON.stringify(e)) }])
+  })
+
+  it('marks a remote emit, truncated or not', () => {
+    const { bus, seen } = observed()
+    const small = bus.emit('order.placed', { n: 1 })
+    const huge = bus.emit('huge', { blob: 'y'.repeat(20_000) })
+    const queue = new TrafficQueue(10, undefined)
+    queue.push({ kind: 'emitted', envelope: small, remote: true }, 1)
+    queue.push({ kind: 'emitted', envelope: huge, remote: true }, 2)
+    queue.push(seen[0]!, 3)
+    const frames = queue.drain(8192, 16)
+    for (const frame of frames) expect(decodeDevtoolsFrame(frame, 'producer').t).toBe('traffic')
+    const sent = records(frames) as Array<Record<string, unknown>>
+    expect(sent.map((r) => [r.remote, r.truncated])).toEqual([[true, undefined], [true, true], [undefined, undefined]])
+    expect(sent[0]).toEqual({ k: 'emitted', at: 1, remote: true, envelope: JSON.parse(JSON.stringify(small)) })
   })
 
   it('drops the oldest records when full and counts them', () => {

@@ -18,8 +18,8 @@ const lowerBound = (xs: readonly number[], value: number, from: number): number 
 /**
  * The seqs of the retained events a filter lets through, in order, as of the last `sync()` (an
  * evicted seq may linger until then: `events.at` returns undefined for it). Kept up to date incrementally:
- * new events are tested once, evicted ones drop off the front, and only events whose outcome
- * changed are tested again (an outcome filter can take them in or out).
+ * new events are tested once, evicted ones drop off the front, and only events whose outcome or
+ * producer changed are tested again (an outcome or source filter can take them in or out).
  */
 export class FilteredView {
   private seqs: number[] = []
@@ -34,7 +34,8 @@ export class FilteredView {
    */
   private allFirst = 0
   private allEnd = 0
-  private dependsOnOutcome = false
+  /** Whether an event's outcome or producer changing can take it in or out. */
+  private retestsChanged = false
 
   constructor(private readonly events: RetainedEvents) {
     this.scannedTo = events.firstSeq
@@ -60,7 +61,8 @@ export class FilteredView {
   setFilter(filter: Filter): void {
     this.test = compileFilter(filter)
     this.all = isEmptyFilter(filter)
-    this.dependsOnOutcome = filter.outcome !== ''
+    // A producer changes when the emitting bus's report follows a remote one (its payload with it).
+    this.retestsChanged = filter.outcome !== '' || filter.source !== '' || filter.q.trim() !== ''
     this.seqs = []
     this.head = 0
     this.scannedTo = this.events.firstSeq
@@ -83,7 +85,7 @@ export class FilteredView {
       this.head = 0
     }
     if (this.scannedTo < events.firstSeq) this.scannedTo = events.firstSeq
-    if (this.dependsOnOutcome) {
+    if (this.retestsChanged) {
       for (const seq of changed) if (seq < this.scannedTo) this.retest(seq)
     }
     for (let seq = this.scannedTo; seq < events.nextSeq; seq++) {

@@ -29,7 +29,7 @@ export function exportNdjson(events: Iterable<RetainedEvent>, producerName: (id:
   let out = ''
   for (const e of events) {
     const line: CloudEventJSON = { ...e.envelope, [PRODUCER]: producerName(e.producer) }
-    if (e.deliveries.length) line[DELIVERIES] = JSON.stringify(e.deliveries)
+    if (e.deliveries.length) line[DELIVERIES] = JSON.stringify(e.deliveries.map((d) => ({ ...d, producer: producerName(d.producer) })))
     if (e.truncated) line[TRUNCATED] = true
     out += `${JSON.stringify(line)}\n`
   }
@@ -48,16 +48,19 @@ function cloudEventProblem(x: unknown): string | undefined {
   return undefined
 }
 
-const isDelivery = (x: unknown): x is Delivery =>
+/** A delivery as exported; files written before deliveries named their producer have none. */
+const isDelivery = (x: unknown): x is Omit<Delivery, 'producer'> & { producer?: unknown } =>
   isObject(x) && (x.k === 'delivered' || x.k === 'failed' || x.k === 'dead-lettered') &&
   typeof x.subscription === 'string' && typeof x.attempt === 'number' && typeof x.durationMs === 'number' &&
   typeof x.at === 'number'
 
-function deliveriesOf(value: unknown): Delivery[] {
+/** The exported deliveries; one without a producer was run by the event's own. */
+function deliveriesOf(value: unknown, eventProducer: string): Delivery[] {
   if (typeof value !== 'string') return []
   try {
     const parsed: unknown = JSON.parse(value)
-    return Array.isArray(parsed) ? parsed.filter(isDelivery) : []
+    if (!Array.isArray(parsed)) return []
+    return parsed.filter(isDelivery).map((d) => ({ ...d, producer: typeof d.producer === 'string' && d.producer ? d.producer : eventProducer }))
   } catch {
     return []
   }
@@ -84,12 +87,13 @@ export function importNdjson(text: string, fallbackProducer: string): ImportResu
     }
     const { [PRODUCER]: producer, [DELIVERIES]: deliveries, [TRUNCATED]: truncated, ...envelope } = value as CloudEventJSON
     const time = typeof envelope.time === 'string' ? Date.parse(envelope.time) : NaN
+    const eventProducer = typeof producer === 'string' && producer ? producer : fallbackProducer
     result.events.push({
-      producer: typeof producer === 'string' && producer ? producer : fallbackProducer,
+      producer: eventProducer,
       at: Number.isFinite(time) ? time : 0,
       envelope: envelope as CloudEventJSON,
       truncated: truncated === true,
-      deliveries: deliveriesOf(deliveries),
+      deliveries: deliveriesOf(deliveries, eventProducer),
     })
   }
   return result

@@ -63,3 +63,17 @@ export function operationChain(events: Iterable<RetainedEvent>, target: Retained
   for (const e of [...members].sort(bySeq)) place(e, 0)
   return out
 }
+
+/**
+ * The buses an event's causes went through, from the first cause to the event: each event's
+ * producer, repeats of the same bus in a row merged (`browser-app → node-service-a → node-service-b`).
+ */
+export function producerPath(find: (id: string) => RetainedEvent | undefined, target: RetainedEvent): string[] {
+  const path = [target.producer]
+  const seen = new Set<RetainedEvent>([target])
+  for (let cause = find(target.envelope.causationid ?? ''); cause && !seen.has(cause); cause = find(cause.envelope.causationid ?? '')) {
+    seen.add(cause)
+    if (cause.producer !== path[0]) path.unshift(cause.producer)
+  }
+  return path
+}

@@ -6,7 +6,12 @@ export type OperationState = 'running' | 'completed' | 'failed'
 export interface Operation {
   /** Producer, correlation id and type prefix: what tells two operations apart. */
   key: string
+  /** The bus that runs it; until that one reports it, the first bus that received its events through a transport. */
   producer: string
+  /** Set while only buses that received its events through a transport reported them: the first of them. */
+  via?: string
+  /** The envelopes' `source`: with the correlation id and type, what matches a received event to its emitter's operation. */
+  source: string
   correlationid: string
   /** The prefix given to `trackProgress`, e.g. `import`. */
   type: string
@@ -54,10 +59,13 @@ function errorOf(p: Payload): Operation['error'] {
   return { name: typeof e.name === 'string' ? e.name : 'Error', message: typeof e.message === 'string' ? e.message : '' }
 }
 
-const newOperation = (key: string, producer: string, correlationid: string, type: string, startedAt: number): Operation => ({
-  key, producer, correlationid, type, state: 'running', startedAt, updatedAt: startedAt, seenAt: 0, done: 0,
+const newOperation = (key: string, producer: string, source: string, correlationid: string, type: string, startedAt: number): Operation => ({
+  key, producer, source, correlationid, type, state: 'running', startedAt, updatedAt: startedAt, seenAt: 0, done: 0,
   details: {}, result: {}, lastEventId: '',
 })
+
+/** Where an operation known only from received events is kept; producer keys never start with U+0000. */
+const standInKey = (correlationid: string, type: string, source: string) => `\u0000${correlationid}\u0000${type}\u0000${source}`
 
 /** Whether `a` goes before `b` when one must go: finished before running, then the least recently updated. */
 const evictsBefore = (a: Operation, b: Operation): boolean =>
@@ -70,6 +78,9 @@ const evictsBefore = (a: Operation, b: Operation): boolean =>
  * correlation id. Only `.started` or `.progress` opens one (a lone `order.completed` is a domain
  * event, not an operation). At most `capacity` are kept; the least recently finished go first.
  * Replayed events (a hub's backlog after a reconnect) never move an operation backwards.
+ *
+ * Buses sharing a transport also report the events they received (`remote`): those only stand in
+ * for an emitter that does not report its own, and its first own report takes the operation over.
  */
 export class Operations {
   private byKey = new Map<string, Operation>()
@@ -82,22 +93,32 @@ export class Operations {
     return this.byKey.size
   }
 
-  /** Takes one emitted event into account; `seenAt` is the page's clock. Returns whether an operation changed. */
-  apply(producer: string, at: number, envelope: CloudEventJSON, seenAt: number): boolean {
-    const { correlationid } = envelope
+  /**
+   * Takes one emitted event into account; `seenAt` is the page's clock, `remote` says the producer
+   * received the event through a transport. Returns whether an operation changed.
+   */
+  apply(producer: string, at: number, envelope: CloudEventJSON, seenAt: number, remote = false): boolean {
+    const { correlationid, source } = envelope
     if (correlationid === undefined) return false
     const dot = envelope.type.lastIndexOf('.')
     const phase = envelope.type.slice(dot + 1)
     if (dot <= 0 || !PHASES.has(phase)) return false
     const type = envelope.type.slice(0, dot)
-    const key = `${producer}\u0000${correlationid}\u0000${type}`
+    let key: string
+    if (remote) {
+      if (this.reportedByEmitter(correlationid, type, source)) return false
+      key = standInKey(correlationid, type, source)
+    } else {
+      key = `${producer}\u0000${correlationid}\u0000${type}`
+      this.adopt(key, producer, correlationid, type, source)
+    }
     const p = payloadOf(envelope.data)
     let op = this.byKey.get(key)
     const finished = op !== undefined && op.state !== 'running'
 
     if (phase === 'started') {
       // The same correlation id and type started again after finishing is a new run.
-      if (!op || (finished && at > op.updatedAt)) op = this.insert(newOperation(key, producer, correlationid, type, at))
+      if (!op || (finished && at > op.updatedAt)) op = this.insert(this.create(key, producer, source, correlationid, type, at, remote))
       if (op.state === 'running') op.startedAt = at
       op.details = extraFields(p)
       op.total ??= num(p, 'total')
@@ -107,7 +128,7 @@ export class Operations {
         // trackProgress's rate is done ÷ time since the start, which gives the missed start back.
         const done = num(p, 'done') ?? 0
         const rate = num(p, 'rate')
-        op = this.insert(newOperation(key, producer, correlationid, type, rate ? at - (done / rate) * 1000 : at))
+        op = this.insert(this.create(key, producer, source, correlationid, type, rate ? at - (done / rate) * 1000 : at, remote))
       }
       if (op.state !== 'running' || at < op.updatedAt) return false
       op.done = num(p, 'done') ?? op.done
@@ -156,6 +177,33 @@ export class Operations {
   clear(): void {
     this.byKey.clear()
     this.version++
+  }
+
+  private create(key: string, producer: string, source: string, correlationid: string, type: string, startedAt: number, remote: boolean): Operation {
+    const op = newOperation(key, producer, source, correlationid, type, startedAt)
+    if (remote) op.via = producer
+    return op
+  }
+
+  /** Whether the bus that runs this operation reports it: then what other buses received adds nothing. */
+  private reportedByEmitter(correlationid: string, type: string, source: string): boolean {
+    for (const op of this.byKey.values()) {
+      if (op.via === undefined && op.correlationid === correlationid && op.type === type && op.source === source) return true
+    }
+    return false
+  }
+
+  /** The emitter's report of an operation known so far from received events only: it becomes the emitter's. */
+  private adopt(key: string, producer: string, correlationid: string, type: string, source: string): void {
+    const standIn = this.byKey.get(standInKey(correlationid, type, source))
+    if (standIn === undefined) return
+    this.byKey.delete(standIn.key)
+    const own = this.byKey.get(key)
+    if (own !== undefined && own.updatedAt >= standIn.updatedAt) return
+    standIn.key = key
+    standIn.producer = producer
+    standIn.via = undefined
+    this.byKey.set(key, standIn)
   }
 
   private insert(op: Operation): Operation {

@@ -5,9 +5,11 @@ export type Outcome = 'none' | 'delivered' | 'retried' | 'failing' | 'dead-lette
 
 export const OUTCOMES: readonly Outcome[] = ['delivered', 'retried', 'failing', 'dead-lettered', 'none']
 
-/** One subscription's try at handling an event, as its producer reported it. */
+/** One subscription's try at handling an event, as the producer that ran the handler reported it. */
 export interface Delivery {
   k: 'delivered' | 'failed' | 'dead-lettered'
+  /** The producer (process) that ran the handler: with a transport, often not the event's own. */
+  producer: string
   at: number
   subscription: string
   attempt: number
@@ -20,7 +22,13 @@ export interface Delivery {
 export interface RetainedEvent {
   /** Arrival order on this page; consecutive, so it doubles as the ring position. */
   seq: number
+  /** The producer whose bus emitted the event; until that one reports it, the first that did. */
   producer: string
+  /**
+   * Set while only buses that received the event through a transport have reported it: the first
+   * of them (also `producer` until the emitter's own report takes over).
+   */
+  via?: string
   at: number
   envelope: CloudEventJSON
   truncated: boolean
@@ -53,4 +61,4 @@ export function outcomeOf(deliveries: readonly Delivery[]): Outcome {
 
 /** Records replayed after a reconnect (the hub's backlog) must not count twice. */
 export const sameDelivery = (a: Delivery, b: Delivery): boolean =>
-  a.k === b.k && a.subscription === b.subscription && a.attempt === b.attempt && a.at === b.at
+  a.k === b.k && a.subscription === b.subscription && a.attempt === b.attempt && a.at === b.at && a.producer === b.producer

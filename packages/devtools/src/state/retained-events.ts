@@ -2,17 +2,43 @@ import type { CloudEventJSON, TrafficRecord } from '@tidings/core'
 import { outcomeOf, sameDelivery } from './retained-event'
 import type { Delivery, RetainedEvent } from './retained-event'
 
-const keyOf = (producer: string, id: string) => `${producer}\u0000${id}`
+type OutcomeRecord = Extract<TrafficRecord, { subscription: string }>
+
+/** Events whose outcome records wait for the event itself, at most; the oldest are dropped first. */
+const PENDING_IDS = 5000
+/** Outcome records held per waiting event: a retry storm for an event never seen must not grow without end. */
+const PENDING_PER_ID = 64
+
+const deliveryOf = (producer: string, record: OutcomeRecord): Delivery => {
+  const delivery: Delivery = {
+    k: record.k, producer, at: record.at, subscription: record.subscription, attempt: record.attempt, durationMs: record.durationMs,
+  }
+  if (record.error) delivery.error = record.error
+  if (record.willRetry !== undefined) delivery.willRetry = record.willRetry
+  return delivery
+}
 
 /**
  * The events the page keeps: a ring of at most `capacity`, the oldest evicted first, so memory
  * stays bounded whatever the traffic. Sequence numbers are consecutive, which makes `at(seq)`
- * an index into the ring. Outcome records are joined to their event by producer and id.
+ * an index into the ring.
+ *
+ * Buses sharing a transport all report the same event, so an event is kept once per envelope id:
+ * its producer is the bus that emitted it (a `remote` report stands in until the emitter's own
+ * arrives), and outcome records join it by id whichever producer ran the handler. Outcome records
+ * that arrive before their event wait in a bounded map and are attached when it comes.
  */
 export class RetainedEvents {
   readonly capacity: number
   private ring: Array<RetainedEvent | undefined>
-  private byKey = new Map<string, RetainedEvent>()
+  private byId = new Map<string, RetainedEvent>()
+  private pending = new Map<string, Delivery[]>()
+  /**
+   * Walks `pending` in insertion order. A Map iterator skips deleted keys and sees keys added after
+   * it was made, and every key it has passed was dropped, so its next key is always the oldest one
+   * still waiting: dropping costs O(1) where `pending.keys().next()` would rescan the deleted slots.
+   */
+  private pendingOrder = this.pending.keys()
   private typeCounts = new Map<string, number>()
   private changed = new Set<number>()
   firstSeq = 0
@@ -20,13 +46,18 @@ export class RetainedEvents {
   /** Bumped by every change, so views can tell whether to redraw. */
   version = 0
 
-  constructor(capacity: number) {
+  constructor(capacity: number, readonly pendingCapacity = PENDING_IDS) {
     this.capacity = capacity
     this.ring = new Array<RetainedEvent | undefined>(capacity)
   }
 
   get size(): number {
     return this.nextSeq - this.firstSeq
+  }
+
+  /** Events not kept (yet) that outcome records are waiting for. */
+  get pendingSize(): number {
+    return this.pending.size
   }
 
   at(seq: number): RetainedEvent | undefined {
@@ -41,8 +72,9 @@ export class RetainedEvents {
     }
   }
 
-  find(producer: string, id: string): RetainedEvent | undefined {
-    return this.byKey.get(keyOf(producer, id))
+  /** The kept event with this envelope id, whichever producers reported it. */
+  find(id: string): RetainedEvent | undefined {
+    return this.byId.get(id)
   }
 
   /** Retained events per type, muted ones included. */
@@ -55,33 +87,30 @@ export class RetainedEvents {
     let added = 0
     for (const r of records) {
       if (r.k === 'emitted') {
-        if (this.add(producer, r.at, r.envelope, r.truncated === true)) added++
+        const known = this.byId.get(r.envelope.id)
+        if (known === undefined) {
+          this.insert(producer, r.at, r.envelope, r.truncated === true, [], r.remote === true)
+          added++
+        } else if (known.via !== undefined && r.remote !== true) {
+          this.takeOver(known, producer, r)
+        }
       } else {
-        const event = this.byKey.get(keyOf(producer, r.id))
-        if (event) this.deliver(event, r)
+        const delivery = deliveryOf(producer, r)
+        const event = this.byId.get(r.id)
+        if (event) this.deliver(event, delivery)
+        else this.hold(r.id, delivery)
       }
     }
     return added
   }
 
-  /** Adds an event unless this producer's event with that id is already kept (a replayed backlog). */
+  /** Adds an event unless one with that id is already kept (a replayed backlog, another producer's report). */
   add(producer: string, at: number, envelope: CloudEventJSON, truncated = false, deliveries: Delivery[] = []): RetainedEvent | undefined {
-    const key = keyOf(producer, envelope.id)
-    if (this.byKey.has(key)) return undefined
-    if (this.size === this.capacity) this.evictOldest()
-    let handlerMs = 0
-    for (const d of deliveries) handlerMs += d.durationMs
-    const event: RetainedEvent = {
-      seq: this.nextSeq++, producer, at, envelope, truncated, deliveries, outcome: outcomeOf(deliveries), handlerMs,
-    }
-    this.ring[event.seq % this.capacity] = event
-    this.byKey.set(key, event)
-    this.typeCounts.set(envelope.type, (this.typeCounts.get(envelope.type) ?? 0) + 1)
-    this.version++
-    return event
+    if (this.byId.has(envelope.id)) return undefined
+    return this.insert(producer, at, envelope, truncated, deliveries, false)
   }
 
-  /** Seqs whose outcome changed since the last call: a filtered view re-checks only those. */
+  /** Seqs whose outcome or producer changed since the last call: a filtered view re-checks only those. */
   drainChanged(): number[] {
     const seqs = [...this.changed]
     this.changed.clear()
@@ -90,19 +119,50 @@ export class RetainedEvents {
 
   clear(): void {
     this.ring = new Array<RetainedEvent | undefined>(this.capacity)
-    this.byKey.clear()
+    this.byId.clear()
+    this.pending.clear()
+    this.pendingOrder = this.pending.keys()
     this.typeCounts.clear()
     this.changed.clear()
     this.firstSeq = this.nextSeq
     this.version++
   }
 
-  private deliver(event: RetainedEvent, record: Extract<TrafficRecord, { subscription: string }>): void {
-    const delivery: Delivery = {
-      k: record.k, at: record.at, subscription: record.subscription, attempt: record.attempt, durationMs: record.durationMs,
+  private insert(producer: string, at: number, envelope: CloudEventJSON, truncated: boolean, deliveries: Delivery[], remote: boolean): RetainedEvent {
+    if (this.size === this.capacity) this.evictOldest()
+    const held = this.pending.get(envelope.id)
+    if (held) {
+      this.pending.delete(envelope.id)
+      for (const d of held) if (!deliveries.some((kept) => sameDelivery(kept, d))) deliveries.push(d)
     }
-    if (record.error) delivery.error = record.error
-    if (record.willRetry !== undefined) delivery.willRetry = record.willRetry
+    let handlerMs = 0
+    for (const d of deliveries) handlerMs += d.durationMs
+    const event: RetainedEvent = {
+      seq: this.nextSeq++, producer, at, envelope, truncated, deliveries, outcome: outcomeOf(deliveries), handlerMs,
+    }
+    if (remote) event.via = producer
+    this.ring[event.seq % this.capacity] = event
+    this.byId.set(envelope.id, event)
+    this.typeCounts.set(envelope.type, (this.typeCounts.get(envelope.type) ?? 0) + 1)
+    this.version++
+    return event
+  }
+
+  /** The emitter's own report of an event first reported by a bus that received it: the emitter becomes its producer. */
+  private takeOver(event: RetainedEvent, producer: string, record: Extract<TrafficRecord, { k: 'emitted' }>): void {
+    event.producer = producer
+    event.via = undefined
+    event.at = record.at
+    // The emitter's redaction of the same event; the type (and so the counts) cannot differ.
+    if (record.envelope.type === event.envelope.type) {
+      event.envelope = record.envelope
+      event.truncated = record.truncated === true
+    }
+    this.changed.add(event.seq)
+    this.version++
+  }
+
+  private deliver(event: RetainedEvent, delivery: Delivery): void {
     if (event.deliveries.some((d) => sameDelivery(d, delivery))) return
     event.deliveries.push(delivery)
     event.handlerMs += delivery.durationMs
@@ -114,13 +174,27 @@ export class RetainedEvents {
     this.version++
   }
 
+  /** Keeps an outcome record until its event arrives (it may come later, from another producer). */
+  private hold(id: string, delivery: Delivery): void {
+    const list = this.pending.get(id)
+    if (list) {
+      if (list.length < PENDING_PER_ID && !list.some((d) => sameDelivery(d, delivery))) list.push(delivery)
+      return
+    }
+    if (this.pending.size >= this.pendingCapacity) {
+      const oldest = this.pendingOrder.next()
+      if (!oldest.done) this.pending.delete(oldest.value)
+    }
+    this.pending.set(id, [delivery])
+  }
+
   private evictOldest(): void {
     const slot = this.firstSeq % this.capacity
     const old = this.ring[slot]
     this.ring[slot] = undefined
     this.firstSeq++
     if (!old) return
-    this.byKey.delete(keyOf(old.producer, old.envelope.id))
+    this.byId.delete(old.envelope.id)
     this.changed.delete(old.seq)
     const left = (this.typeCounts.get(old.envelope.type) ?? 1) - 1
     if (left) this.typeCounts.set(old.envelope.type, left)

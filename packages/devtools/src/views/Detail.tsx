@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'preact/hooks'
 import { actOnDeadLetter } from '../dlq-actions'
 import { formatDuration, formatTime } from '../format'
-import { operationChain } from '../state/operation-chain'
+import { operationChain, producerPath } from '../state/operation-chain'
 import type { Delivery, RetainedEvent } from '../state/retained-event'
 import { useApp, useRedraw } from './context'
 import { JsonTree } from './JsonTree'
@@ -41,7 +41,8 @@ export function Detail() {
         <table class="attributes">
           <tbody>
             <Attr name="id" value={env.id} />
-            <Attr name="source" value={`${env.source}  (bus: ${app.producerName(event.producer)})`} />
+            <Attr name="source" value={event.via === undefined ? `${env.source}  (bus: ${app.producerName(event.producer)})`
+              : `${env.source}  (received through the transport by bus: ${app.producerName(event.via)}; the emitting bus has not reported it)`} />
             <Attr name="time" value={env.time ?? formatTime(event.at)} />
             <Attr name="dataversion" value={env.dataversion} />
             <tr>
@@ -83,15 +84,10 @@ function Attr({ name, value }: { name: string; value: unknown }) {
 function CauseLink({ event }: { event: RetainedEvent }) {
   const app = useApp()
   const id = event.envelope.causationid!
-  // Usually emitted by a handler on the same bus; another bus's event is found by a scan, once.
-  const cause = useMemo(() => {
-    const own = app.events.find(event.producer, id)
-    if (own) return own
-    for (const e of app.events) if (e.envelope.id === id) return e
-    return undefined
-  }, [event, id])
+  const cause = app.events.find(id)
   if (!cause) return <span title="The causing event is not kept on this page">{id}</span>
-  return <button class="link" onClick={() => (app.selected.value = cause.seq)}>{id} ({cause.envelope.type})</button>
+  const elsewhere = cause.producer !== event.producer ? `, on ${app.producerName(cause.producer)}` : ''
+  return <button class="link" onClick={() => (app.selected.value = cause.seq)}>{id} ({cause.envelope.type}{elsewhere})</button>
 }
 
 /** Each subscription's latest outcome, its tries, and the errors with their stacks. */
@@ -118,10 +114,14 @@ function Deliveries({ event }: { event: RetainedEvent }) {
       {[...bySubscription].map(([subscription, tries]) => {
         const latest = tries[tries.length - 1]!
         const attempts = tries.filter((t) => t.k !== 'dead-lettered').length
+        // With a transport the handler may run in another process than the emitter, or in several.
+        const handlers = [...new Set(tries.map((t) => t.producer))]
+        const elsewhere = handlers.some((p) => p !== event.producer)
         return (
           <div key={subscription} class={`delivery delivery-${latest.k}`}>
             <div class="delivery-head">
               <strong>{subscription}</strong>
+              {elsewhere && <span class="muted" title="The bus (process) that ran this handler">on {handlers.map(app.producerName).join(', ')}</span>}
               <span class={`badge outcome-${latest.k === 'failed' ? 'failing' : latest.k}`}>{latest.k === 'failed' ? (latest.willRetry ? 'failed, will retry' : 'failed') : latest.k}</span>
               <span class="muted">{attempts} {attempts === 1 ? 'try' : 'tries'}, {formatDuration(tries.reduce((n, t) => n + t.durationMs, 0))}</span>
               <span class="spacer" />
@@ -137,6 +137,7 @@ function Deliveries({ event }: { event: RetainedEvent }) {
                 <li key={i}>
                   <span class="muted">{formatTime(t.at)}</span> attempt {t.attempt}: {t.k}
                   {t.k !== 'dead-lettered' && ` in ${formatDuration(t.durationMs)}`}
+                  {handlers.length > 1 && ` on ${app.producerName(t.producer)}`}
                   {t.error && (
                     <details class="error" open={i === tries.length - 1 || undefined}>
                       <summary>{t.error.name}{t.error.code ? ` [${t.error.code}]` : ''}: {t.error.message}</summary>
@@ -160,9 +161,11 @@ function Chain({ event, tick }: { event: RetainedEvent; tick: number }) {
   const chain = useMemo(() => {
     return linked ? operationChain(app.events, event) : []
   }, [event, tick, linked])
+  const path = producerPath((id) => app.events.find(id), event)
   return (
     <section>
       <h3>Operation chain</h3>
+      {path.length > 1 && <p class="muted" title="The bus that emitted each event, from the first cause to this event">{path.map(app.producerName).join(' → ')}</p>}
       {!linked ? <p class="muted">This event has no correlationid or causationid.</p> : (
         <ol class="chain">
           {chain.map(({ event: e, depth }) => (
@@ -170,6 +173,9 @@ function Chain({ event, tick }: { event: RetainedEvent; tick: number }) {
               <button class="link" onClick={() => (app.selected.value = e.seq)}>
                 <span class="muted">{formatTime(e.at)}</span> {e.envelope.type}
               </button>{' '}
+              <span class="muted" title={e.via === undefined ? 'The bus that emitted it' : 'The bus that received it through the transport; the emitting bus has not reported it'}>
+                {app.producerName(e.producer)}{e.via === undefined ? '' : ' (received)'}
+              </span>{' '}
               <OutcomeBadge outcome={e.outcome} />
             </li>
           ))}

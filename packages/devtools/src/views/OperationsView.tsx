@@ -61,7 +61,7 @@ function OperationRow({ op, now }: { op: Operation; now: number }) {
   const app = useApp()
   const showEvents = () => {
     app.setFilter({ ...EMPTY_FILTER, muted: app.filter.value.muted, correlation: op.correlationid })
-    app.selected.value = app.events.find(op.producer, op.lastEventId)?.seq
+    app.selected.value = app.events.find(op.lastEventId)?.seq
     app.tab.value = 'stream'
   }
   const details = formatFields(op.details)
@@ -73,7 +73,7 @@ function OperationRow({ op, now }: { op: Operation; now: number }) {
     <li class={`operation operation-${op.state}`} onClick={showEvents} title="Show this operation's events in the stream">
       <div class="operation-head">
         <button class="link operation-type">{op.type}</button>
-        <span class="badge">{app.producerName(op.producer)}</span>
+        <span class="badge" title={op.via === undefined ? undefined : 'Received through the transport; the bus that runs it has not reported it'}>{app.producerName(op.producer)}{op.via === undefined ? '' : ' (received)'}</span>
         {details && <span class="muted operation-details" title={details}>{details}</span>}
         <span class="spacer" />
         <span class="muted">{op.state === 'running' ? `${elapsed} elapsed` : `finished ${formatTime(op.updatedAt)}`}</span>

@@ -155,7 +155,7 @@ export function StreamList() {
       >
         <span class="c-time">{formatTime(e.at)}</span>
         <span class="c-type" title={e.envelope.type}>{e.envelope.type}</span>
-        <span class="c-source" title={e.envelope.source}>{app.producerName(e.producer)}</span>
+        <span class="c-source" title={e.via === undefined ? e.envelope.source : `${e.envelope.source}, received through the transport`}>{app.producerName(e.producer)}</span>
         <span class="c-outcome"><OutcomeBadge outcome={e.outcome} /></span>
         <span class="c-ms">{e.deliveries.length ? formatDuration(e.handlerMs) : ''}</span>
       </div>,
