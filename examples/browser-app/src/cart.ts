@@ -20,6 +20,11 @@ export const applyCartEvent = (lines: CartLines, event: CartEvent): CartLines =>
   return next
 }
 
+const hex = (bytes: number) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('')
+
+/** A W3C trace context starting a new, sampled trace (what a tracing library would hand over). */
+const newTraceparent = () => `00-${hex(16)}-${hex(8)}-01`
+
 const cents = (amount: number) => Math.round(amount * 100) / 100
 
 export function createCart(bus: ShopBus) {
@@ -55,7 +60,8 @@ export function createCart(bus: ShopBus) {
       if (items.length === 0) return
       const orderId = `ord_${crypto.randomUUID().slice(0, 8)}`
       // The order id doubles as correlation id: the payment and any dead letter carry it too.
-      bus.emit('order.placed', { orderId, customer: SHOPPER, items, total: total.value }, { correlationid: orderId })
+      // A new trace per checkout: the events it causes, in the node service too, carry it on.
+      bus.emit('order.placed', { orderId, customer: SHOPPER, items, total: total.value }, { correlationid: orderId, extensions: { traceparent: newTraceparent() } })
     },
   }
 }

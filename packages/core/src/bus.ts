@@ -3,7 +3,7 @@ import type { Catalog, EventsOf } from './catalog'
 import { now } from './clock'
 import { context } from './context'
 import { asTidingsError, createDeadLetters, errorInfo } from './dlq'
-import { TidingsEnvelope, idPrefix, toEnvelope } from './envelope'
+import { TidingsEnvelope, idPrefix, toEnvelope, traceOf } from './envelope'
 import type { EmitOptions, Envelope } from './envelope'
 import { TidingsError } from './errors'
 import { HistoryRing, historyFilter } from './history'
@@ -408,7 +408,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     }
     return cause === undefined
       ? new TidingsEnvelope(type, data, source, slot.version, now(), prefix, seq, undefined, undefined, undefined, undefined, undefined)
-      : new TidingsEnvelope(type, data, source, slot.version, now(), prefix, seq, undefined, undefined, cause.correlationid ?? cause.id, cause.id, undefined)
+      : new TidingsEnvelope(type, data, source, slot.version, now(), prefix, seq, undefined, undefined, cause.correlationid ?? cause.id, cause.id, cause.extensions && traceOf(cause.extensions))
   }
 
   const createWith = (type: string, data: unknown, slot: TypeSlot, o: EmitOptions): TidingsEnvelope => {
@@ -432,8 +432,10 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
         }
       }
     }
+    const trace = cause?.extensions && traceOf(cause.extensions)
+    const extensions = trace === undefined ? o.extensions : o.extensions === undefined ? trace : { ...trace, ...o.extensions }
     return new TidingsEnvelope(type, data, source, slot.version, ms, prefix, ++seq, o.id, time,
-      o.correlationid ?? (cause === undefined ? undefined : cause.correlationid ?? cause.id), o.causationid ?? cause?.id, o.extensions)
+      o.correlationid ?? (cause === undefined ? undefined : cause.correlationid ?? cause.id), o.causationid ?? cause?.id, extensions)
   }
 
   const send = (type: string, data: unknown, o: EmitOptions | undefined, rep: ReportCollector | undefined): TidingsEnvelope => {

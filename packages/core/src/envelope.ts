@@ -157,11 +157,25 @@ export const toEnvelope = (e: Envelope | TidingsEnvelope): TidingsEnvelope => {
     ownTime ? copy.time : copy._time, copy.correlationid, copy.causationid, copy.extensions)
 }
 
-/** Options for `emit` that make the new event a consequence of `cause`. */
-export const causedBy = (cause: Envelope): Pick<EmitOptions, 'causationid' | 'correlationid'> => ({
-  causationid: cause.id,
-  correlationid: cause.correlationid ?? cause.id,
-})
+/** Options for `emit` that make the new event a consequence of `cause`, in its trace (see `traceOf`). */
+export const causedBy = (cause: Envelope): Pick<EmitOptions, 'causationid' | 'correlationid' | 'extensions'> => {
+  const trace = traceOf(cause.extensions)
+  return trace === undefined
+    ? { causationid: cause.id, correlationid: cause.correlationid ?? cause.id }
+    : { causationid: cause.id, correlationid: cause.correlationid ?? cause.id, extensions: trace }
+}
+
+/**
+ * The W3C trace context of a cause's extensions (the CloudEvents distributed tracing extension:
+ * `traceparent`, `tracestate`), which the events it causes carry on, in this process and through
+ * transports, so that one trace follows a chain from a browser to a service to a worker.
+ */
+export const traceOf = (extensions: Extensions | undefined): Extensions | undefined => {
+  if (extensions === undefined || extensions.traceparent === undefined) return undefined
+  return extensions.tracestate === undefined
+    ? { traceparent: extensions.traceparent }
+    : { traceparent: extensions.traceparent, tracestate: extensions.tracestate }
+}
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz'
 

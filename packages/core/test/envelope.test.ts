@@ -111,6 +111,26 @@ describe('envelopes made by emit()', () => {
     for (const e of seen) expect(e).toMatchObject({ causationid: first.id, correlationid: 'op-7' })
   })
 
+  it('carry the cause\'s trace context (traceparent, tracestate) on, also through causedBy() after an await', async () => {
+    const a = createBus()
+    const b = createBus()
+    const TRACE = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
+    const seen: Array<Record<string, unknown> | undefined> = []
+    b.on('second', (_d, e) => void seen.push(e.extensions))
+    a.on('first', async (_d, e) => {
+      b.emit('second')
+      b.emit('second', undefined, { extensions: { tenant: 'acme' } })
+      await Promise.resolve()
+      b.emit('second', undefined, causedBy(e))
+    })
+    a.emit('first', undefined, { extensions: { traceparent: TRACE, tracestate: 'congo=t61rcWkgMzE', tenant: 'x' } })
+    await new Promise((r) => setTimeout(r, 0))
+    const trace = { traceparent: TRACE, tracestate: 'congo=t61rcWkgMzE' }
+    // Only the trace context is inherited, not the cause's other extensions.
+    expect(seen).toEqual([trace, { ...trace, tenant: 'acme' }, trace])
+    expect(a.emit('untraced').extensions).toBeUndefined()
+  })
+
   it('share one clock read across a synchronous burst, and read it again in the next task', async () => {
     const bus = createBus()
     const burst = Array.from({ length: 1000 }, () => bus.emit('x'))

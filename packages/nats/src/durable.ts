@@ -8,7 +8,6 @@ import { readMessage } from './incoming'
 import type { Incoming } from './incoming'
 import type { ResolvedOptions } from './options'
 import { durableOf, filterOf, keyMatcher } from './subjects'
-import { withTrace } from './trace'
 
 /** What a worker shares with the transport. */
 export interface WorkerContext {
@@ -211,13 +210,7 @@ export class DurableWorker {
     this.heartbeat ??= setInterval(() => {
       for (const msg of this.inFlight) msg.working()
     }, options.ackWait / 2)
-    let done: Promise<void>
-    try {
-      done = withTrace(incoming.traceparent, () => host.deliverTo(this.name, envelope))
-    } catch (error) {
-      done = Promise.reject(error)
-    }
-    done.then(() => {
+    host.deliverTo(this.name, envelope).then(() => {
       this.release(m)
       m.ack()
     }, (error: unknown) => {

@@ -18,7 +18,6 @@ interface Message {
 
 export interface Incoming {
   readonly envelope: Envelope
-  readonly traceparent: string | undefined
   /** Set on a DLQ retry: only this named subscription takes the event. */
   readonly target: string | undefined
   /** The publishing transport instance, when Tidings published it. */
@@ -36,10 +35,11 @@ export const readMessage = (codec: Codec, m: Message): Incoming => {
   try {
     envelope = codec.decode(m.string())
     const h = m.headers
-    const own = validTraceparent(envelope.extensions?.[TRACEPARENT])
-    const traceparent = own ?? validTraceparent(h?.get(TRACEPARENT))
-    if (own === undefined && traceparent !== undefined) envelope = codec.decode({ ...envelope.toJSON(), [TRACEPARENT]: traceparent })
-    return { envelope, traceparent, target: h?.get(TARGET) || undefined, from: h?.get(ORIGIN) || undefined }
+    if (validTraceparent(envelope.extensions?.[TRACEPARENT]) === undefined) {
+      const traceparent = validTraceparent(h?.get(TRACEPARENT))
+      if (traceparent !== undefined) envelope = codec.decode({ ...envelope.toJSON(), [TRACEPARENT]: traceparent })
+    }
+    return { envelope, target: h?.get(TARGET) || undefined, from: h?.get(ORIGIN) || undefined }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     throw new TidingsError(isTidingsError(error) ? error.code : 'E_DECODE', `Message ${m.seq} on ${m.subject} is not a readable event (${reason}); it is skipped`, { cause: error, details: { subject: m.subject, seq: m.seq } })

@@ -13,7 +13,7 @@ import { Publisher, send } from './publisher'
 import type { Outgoing } from './publisher'
 import { consumeAll, ensureStream } from './stream'
 import { durableOf, keyMatcher, keysOverlap, subjectOf } from './subjects'
-import { traceOf, withTrace } from './trace'
+import { traceOf } from './trace'
 
 const RETRY_MIN_MS = 100
 const RETRY_MAX_MS = 5_000
@@ -93,10 +93,10 @@ export function natsTransport(options: NatsTransportOptions): Transport {
 
   const onEvent = (m: JsMsg) => {
     try {
-      const { envelope, traceparent, target, from } = readMessage(codec, m)
+      const { envelope, target, from } = readMessage(codec, m)
       // A DLQ retry is for one named subscription only.
       if (target !== undefined || (carries !== undefined && !carries(envelope.type))) return
-      withTrace(traceparent, () => host!.deliverBroadcast(envelope, from === origin))
+      host!.deliverBroadcast(envelope, from === origin)
     } catch (error) {
       report(error instanceof TidingsError ? error : new TidingsError('E_TRANSPORT', message(error), { cause: error }))
     }
