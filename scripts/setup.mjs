@@ -35,7 +35,7 @@ if (!existsSync(chromium)) {
   }
 }
 
-// The NATS transport's tests start their own nats-server.
+// The NATS transport's tests and `npm start -- --nats` start their own nats-server (scripts/start/nats-server.mjs).
 const natsServer = process.env.NATS_SERVER ?? ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find(existsSync)
 if (natsServer === undefined || !existsSync(natsServer)) {
   if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
@@ -61,7 +61,7 @@ if (stale.length) {
 // and what CI must prove builds. `inputs` are relative to the repository root.
 const apps = [
   { dir: 'packages/devtools', output: 'dist/index.html', inputs: ['src', 'index.html', 'vite.config.ts', 'packages/core/src'] },
-  { dir: 'examples/browser-app', output: 'dist/index.html', inputs: ['src', 'index.html', 'vite.config.ts', 'packages/core/dist'] },
+  { dir: 'examples/browser-app', output: 'dist/index.html', inputs: ['src', 'index.html', 'vite.config.ts', 'packages/core/dist', 'packages/nats/dist'] },
   { dir: 'examples/node-service', output: 'dist/main.js', inputs: ['src'] },
   { dir: 'examples/cli-progress', output: 'dist/main.js', inputs: ['src'] },
 ]
