@@ -4,16 +4,12 @@
 // handled on the other side; latency: one event at a time, emit → handler. Each case runs in
 // rounds with the order alternated; figures are medians over rounds.
 // Imports the built packages: run `npm run build` first. Usage: node bench/nats.bench.mjs [--quick]
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createBus } from '@tidings/core'
 import { natsTransport } from '@tidings/nats'
 import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
+import { startNatsServer } from '../scripts/start/nats-server.mjs'
 
 /** Milliseconds from send to arrival of `n` events, one at a time. */
 const roundTrips = async (n, send) => {
@@ -33,25 +29,6 @@ const PINGS = quick ? 300 : 1_000
 // The raw publisher keeps as many publishes awaiting their ack as the transport does (its default).
 const WINDOW = 1024
 const data = { orderId: 'o-12345678', amount: 99.5, currency: 'EUR', items: [{ sku: 'SKU-1', qty: 2 }, { sku: 'SKU-2', qty: 1 }] }
-
-const startServer = async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tidings-nats-bench-'))
-  const conf = join(dir, 'nats.conf')
-  await writeFile(conf, `listen: "127.0.0.1:-1"\njetstream { store_dir: "${join(dir, 'store')}" }\n`)
-  const binary = process.env.NATS_SERVER ?? (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server')
-  const child = spawn(binary, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] })
-  const port = await new Promise((resolve, reject) => {
-    let log = ''
-    child.on('error', reject)
-    child.stderr.on('data', (chunk) => {
-      log += chunk
-      const m = /Listening for client connections on [\d.]+:(\d+)/.exec(log)
-      if (m && log.includes('Server is ready')) resolve(Number(m[1]))
-    })
-  })
-  child.stderr.resume()
-  return { url: `nats://127.0.0.1:${port}`, stop: async () => { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); await rm(dir, { recursive: true, force: true }) } }
-}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]
@@ -153,7 +130,7 @@ const rawPair = async (named) => {
   }
 }
 
-const server = await startServer()
+const server = await startNatsServer()
 const fmt = (hz) => `${(hz / 1000).toFixed(1)} k/s`
 const ms = (x) => `${x.toFixed(2)} ms`
 const rows = []
@@ -176,7 +153,7 @@ for (const named of [false, true]) {
   for (const c of Object.values(cases)) await c.close()
   rows.push({ label, hz: { bus: median(hz.bus), raw: median(hz.raw) }, range: hz, p50: { bus: percentile(lat.bus, 0.5), raw: percentile(lat.raw, 0.5) }, p99: { bus: percentile(lat.bus, 0.99), raw: percentile(lat.raw, 0.99) } })
 }
-await server.stop()
+await server.dispose()
 
 console.log(`### NATS transport, bus → JetStream → bus (${EVENTS.toLocaleString('en')} events per round, ${ROUNDS} rounds; latency over ${PINGS.toLocaleString('en')} events one at a time)\n`)
 console.log('| subscription | bus events/s | raw events/s | bus / raw | bus p50 / p99 | raw p50 / p99 |')

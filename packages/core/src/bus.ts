@@ -550,8 +550,11 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     for (const [h, kind] of targets) await deliverOnce(h, kind, env, stats, entry.attempts + 1)
   }
 
-  /** One try of one handler outside the emit path (re-deliveries), reported to observers; rejects with what it threw. */
-  const deliverOnce = async (h: Wrapped, kind: Kind, env: TidingsEnvelope, stats: TypeStats, attempt: number) => {
+  /**
+   * One try of one handler outside the emit path (re-deliveries, a transport's deliveries),
+   * reported to observers; rejects with what it threw. `policy`: the transport retries by it.
+   */
+  const deliverOnce = async (h: Wrapped, kind: Kind, env: TidingsEnvelope, stats: TypeStats, attempt: number, policy?: ResolvedRetry) => {
     const prev = context.active
     context.active = env
     const start = performance.now()
@@ -559,7 +562,10 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       await call(h, kind, env)
     } catch (error) {
       stats.failed++
-      if (observers.size) notify({ kind: 'failed', envelope: env, subscription: nameOf(h), attempt, durationMs: performance.now() - start, error: errorInfo(error), willRetry: false })
+      if (observers.size) {
+        const again = policy !== undefined && willRetry(policy, error, attempt)
+        notify({ kind: 'failed', envelope: env, subscription: nameOf(h), attempt, durationMs: performance.now() - start, error: errorInfo(error), willRetry: again })
+      }
       throw error
     } finally {
       context.active = prev
@@ -596,19 +602,21 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       dispatchMeasured(env, slot, undefined, own ? 'own' : 'remote')
       context.active = prev
     },
-    async deliverTo(name, e) {
+    async deliverTo(name, e, attempt = 1) {
       const env = toEnvelope(e)
       const h = named.get(name)
       const kind = h === undefined ? undefined : kindOf(h, env.type)
       if (kind === undefined) {
         throw new TidingsError('E_DLQ_NOT_FOUND', `No subscription named "${name}" matches "${env.type}" in this process`, { details: { name, type: env.type } })
       }
-      await deliverOnce(h!, kind, env, slotFor(env.type).stats, 1)
+      await deliverOnce(h!, kind, env, slotFor(env.type).stats, attempt, h!.sub!.retry ?? baseRetry)
     },
     deadLetter(e, subscription, attempts, error) {
       const env = toEnvelope(e)
       slotFor(env.type).stats.deadLettered++
-      return writeDeadLetter(env, subscription, attempts, 0, error, undefined)[1]
+      const [entry, written] = writeDeadLetter(env, subscription, attempts, 0, error, undefined)
+      if (observers.size) notify({ kind: 'dead-lettered', envelope: env, subscription, attempt: attempts, durationMs: 0, error: entry.error })
+      return written
     },
     report,
   }

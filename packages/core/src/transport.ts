@@ -45,9 +45,10 @@ export interface TransportHost {
   /**
    * Delivers an event to the one named subscription `name`, once, without local retries (the
    * transport redelivers): resolves when its handler succeeded, rejects with what it threw.
+   * `attempt` (default 1) is the transport's delivery count, as observers are told.
    * Rejects with E_DLQ_NOT_FOUND when no such subscription matches the event's type.
    */
-  deliverTo(name: string, envelope: Envelope): Promise<void>
+  deliverTo(name: string, envelope: Envelope, attempt?: number): Promise<void>
   /**
    * Writes a dead letter for a delivery the transport gave up on (e.g. after max_deliver).
    * Resolves once the store has taken it (a failed write is reported through `bus.onError`; the

@@ -20,7 +20,7 @@ const broker = (maxDeliver = 2) => {
       const owner = owners[turn++ % owners.length]!
       for (let attempt = 1; ; attempt++) {
         try {
-          await owner.deliverTo(name, envelope)
+          await owner.deliverTo(name, envelope, attempt)
           break
         } catch (error) {
           if (attempt >= maxDeliver) {
@@ -100,6 +100,8 @@ describe('createBus({ transport })', () => {
   it('dead-letters what the transport gave up on, and a DLQ retry republishes it', async () => {
     const net = broker(2)
     const bus = createBus({ transport: net.transport() })
+    const tries: Array<{ kind: string; attempt: number; willRetry?: boolean }> = []
+    bus.observe((o) => { if (o.kind !== 'emitted' && o.subscription === 'mailer') tries.push({ kind: o.kind, attempt: o.attempt, willRetry: o.willRetry }) })
     let broken = true
     const received: unknown[] = []
     bus.on('mail.send', (data) => {
@@ -110,6 +112,10 @@ describe('createBus({ transport })', () => {
     await net.settled()
     const [entry] = await bus.dlq.list()
     expect(entry).toMatchObject({ subscription: 'mailer', attempts: 2, error: { message: 'smtp down' }, envelope: { type: 'mail.send' } })
+    // Observers are told the transport's delivery count, whether it will try again, and the dead letter.
+    expect(tries).toEqual([
+      { kind: 'failed', attempt: 1, willRetry: true }, { kind: 'failed', attempt: 2, willRetry: true }, { kind: 'dead-lettered', attempt: 2, willRetry: undefined },
+    ])
     broken = false
     expect((await bus.dlq.retry(entry!.id)).succeeded).toEqual([entry!.id])
     expect(net.republished.map((e) => e.id)).toEqual([entry!.id])

@@ -34,8 +34,8 @@ async function deadLetterOf(app: AppState, producer: string, event: RetainedEven
 }
 
 /** Runs a dead-letter action from an event's detail and reports the outcome as a notice. */
-export async function actOnDeadLetter(app: AppState, event: RetainedEvent, subscription: string, action: 'retry' | 'discard'): Promise<void> {
-  const producer = deadLetterOwner(event, subscription)
+export async function actOnDeadLetter(app: AppState, event: RetainedEvent, subscription: string, action: 'retry' | 'discard', owner?: string): Promise<void> {
+  const producer = owner ?? deadLetterOwner(event, subscription)
   try {
     const entry = await deadLetterOf(app, producer, event, subscription)
     if (action === 'retry') {

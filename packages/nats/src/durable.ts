@@ -210,7 +210,7 @@ export class DurableWorker {
     this.heartbeat ??= setInterval(() => {
       for (const msg of this.inFlight) msg.working()
     }, options.ackWait / 2)
-    host.deliverTo(this.name, envelope).then(() => {
+    host.deliverTo(this.name, envelope, count).then(() => {
       this.release(m)
       m.ack()
     }, (error: unknown) => {

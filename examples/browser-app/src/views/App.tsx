@@ -20,7 +20,7 @@ export function App({ cart, orders, storageProblem, onNats }: { cart: Cart; orde
         <ProductList onAdd={cart.add} />
         <CartPanel cart={cart} />
         <OrderList orders={orders} />
-        <DeadLetterList orders={orders} />
+        <DeadLetterList orders={orders} onNats={onNats} />
       </main>
       {!onNats && (
         <footer>

@@ -1,8 +1,9 @@
 import { useMemo, useState } from 'preact/hooks'
 import { actOnDeadLetter } from '../dlq-actions'
 import { formatDuration, formatTime } from '../format'
+import { deliveryGroups } from '../state/delivery-groups'
 import { operationChain, producerPath } from '../state/operation-chain'
-import type { Delivery, RetainedEvent } from '../state/retained-event'
+import type { RetainedEvent } from '../state/retained-event'
 import { useApp, useRedraw } from './context'
 import { JsonTree } from './JsonTree'
 import { OutcomeBadge } from './OutcomeBadge'
@@ -94,31 +95,26 @@ function CauseLink({ event }: { event: RetainedEvent }) {
 function Deliveries({ event }: { event: RetainedEvent }) {
   const app = useApp()
   const [busy, setBusy] = useState('')
-  const bySubscription = new Map<string, Delivery[]>()
-  for (const d of event.deliveries) {
-    const list = bySubscription.get(d.subscription)
-    if (list) list.push(d)
-    else bySubscription.set(d.subscription, [d])
-  }
-  if (bySubscription.size === 0) {
+  const groups = deliveryGroups(event.deliveries)
+  if (groups.length === 0) {
     return <section><h3>Deliveries</h3><p class="muted">No handler outcome reported for this event (no subscriber, or still running).</p></section>
   }
-  const act = async (subscription: string, action: 'retry' | 'discard') => {
-    setBusy(subscription)
-    await actOnDeadLetter(app, event, subscription, action)
+  const act = async (key: string, subscription: string, owner: string | undefined, action: 'retry' | 'discard') => {
+    setBusy(key)
+    await actOnDeadLetter(app, event, subscription, action, owner)
     setBusy('')
   }
   return (
     <section>
       <h3>Deliveries</h3>
-      {[...bySubscription].map(([subscription, tries]) => {
+      {groups.map(({ key, subscription, producer: owner, tries }) => {
         const latest = tries[tries.length - 1]!
         const attempts = tries.filter((t) => t.k !== 'dead-lettered').length
         // With a transport the handler may run in another process than the emitter, or in several.
         const handlers = [...new Set(tries.map((t) => t.producer))]
         const elsewhere = handlers.some((p) => p !== event.producer)
         return (
-          <div key={subscription} class={`delivery delivery-${latest.k}`}>
+          <div key={key} class={`delivery delivery-${latest.k}`}>
             <div class="delivery-head">
               <strong>{subscription}</strong>
               {elsewhere && <span class="muted" title="The bus (process) that ran this handler">on {handlers.map(app.producerName).join(', ')}</span>}
@@ -127,8 +123,8 @@ function Deliveries({ event }: { event: RetainedEvent }) {
               <span class="spacer" />
               {latest.k === 'dead-lettered' && (
                 <>
-                  <button class="primary" disabled={busy === subscription} onClick={() => act(subscription, 'retry')}>Retry delivery</button>
-                  <button disabled={busy === subscription} onClick={() => act(subscription, 'discard')}>Discard</button>
+                  <button class="primary" disabled={busy === key} onClick={() => act(key, subscription, owner, 'retry')}>Retry delivery</button>
+                  <button disabled={busy === key} onClick={() => act(key, subscription, owner, 'discard')}>Discard</button>
                 </>
               )}
             </div>
