@@ -36,7 +36,9 @@ export function createCart(bus: ShopBus) {
   // must see every event, so that one stays unnamed.
   bus.on('cart.item.added', (_data, event) => apply(event), { name: 'cart-view.add' })
   bus.on('cart.item.removed', (_data, event) => apply(event), { name: 'cart-view.remove' })
-  bus.on('order.placed', (_data, event) => apply(event))
+  bus.on('order.placed', function emptyCart(_data, event) {
+    apply(event)
+  })
 
   return {
     lines,

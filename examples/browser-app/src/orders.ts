@@ -31,11 +31,12 @@ export function createOrders(bus: ShopBus) {
   }
 
   // Unnamed, as views are: on NATS every instance must see every order and payment (see cart.ts).
-  bus.on('order.placed', (order, event) => {
+  // The functions' names are what devtools and dead letters call these subscriptions.
+  bus.on('order.placed', function listOrder(order, event) {
     if (!isOwn(event)) return
     orders.value = [{ orderId: order.orderId, total: order.total, time: event.time, status: 'paying' as const }, ...orders.value].slice(0, SHOWN)
   })
-  bus.on('payment.captured', ({ orderId }) => {
+  bus.on('payment.captured', function markPaid({ orderId }) {
     setStatus(orderId, 'paid')
     // A dead letter retried from elsewhere (the devtools page) leaves the queue once this
     // re-delivery has settled, after the current task: refresh the list then.
