@@ -25,7 +25,10 @@ export function StreamList() {
   const { view, events } = app
   const total = view.length
   const contentHeight = total * ROW_HEIGHT
-  const top = following ? Math.max(0, contentHeight - height) : scrollTop
+  const maxTop = Math.max(0, contentHeight - height)
+  // A filter that shrinks the list leaves the last scroll position past its end until the
+  // browser's own clamping (and its scroll event, if any) catches up: rows must not go missing meanwhile.
+  const top = following ? maxTop : Math.min(scrollTop, maxTop)
 
   useLayoutEffect(() => {
     const el = box.current
