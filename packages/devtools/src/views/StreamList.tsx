@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { JSX, TargetedKeyboardEvent } from 'preact'
 import { formatCount, formatDuration, formatTime } from '../format'
+import { rowWindow } from '../state/row-window'
 import { useApp, useRedraw } from './context'
 import { OutcomeBadge } from './OutcomeBadge'
 
@@ -24,11 +25,7 @@ export function StreamList() {
   const seenAtUnfollow = useRef(0)
   const { view, events } = app
   const total = view.length
-  const contentHeight = total * ROW_HEIGHT
-  const maxTop = Math.max(0, contentHeight - height)
-  // A filter that shrinks the list leaves the last scroll position past its end until the
-  // browser's own clamping (and its scroll event, if any) catches up: rows must not go missing meanwhile.
-  const top = following ? maxTop : Math.min(scrollTop, maxTop)
+  const { top, first, last } = rowWindow(total, ROW_HEIGHT, height, scrollTop, following, OVERSCAN)
 
   useLayoutEffect(() => {
     const el = box.current
@@ -133,8 +130,6 @@ export function StreamList() {
     move()
   }
 
-  const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN)
-  const last = Math.min(total, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN)
   // Rows are keyed by slot, not by event: as the window moves, the same elements get new text
   // instead of being removed and created, which is most of the cost at high rates.
   const slots = Math.ceil(height / ROW_HEIGHT) + 2 * OVERSCAN + 2
@@ -182,7 +177,7 @@ export function StreamList() {
         onWheel={(e) => e.deltaY < 0 && unfollow()}
         onKeyDown={onKeyDown}
       >
-        <div class="stream-spacer" style={{ height: `${contentHeight}px` }}>{rows}</div>
+        <div class="stream-spacer" style={{ height: `${total * ROW_HEIGHT}px` }}>{rows}</div>
         {total === 0 && <EmptyStream />}
       </div>
       {!following && (
