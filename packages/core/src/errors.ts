@@ -34,6 +34,12 @@ export const ErrorCode = {
   DECODE: 'E_DECODE',
   /** Input exceeds the size or nesting-depth limit. */
   TOO_LARGE: 'E_TOO_LARGE',
+  /** An event cannot be serialized (NaN or ±Infinity, a BigInt, a function, a cycle, over the size or depth limit): it alone is refused. */
+  ENCODE: 'E_ENCODE',
+  /** Something emitted before `flush()` could not be made durable; `details` has the count and the first error. */
+  NOT_DURABLE: 'E_NOT_DURABLE',
+  /** A store found data it cannot read: it was moved aside to a quarantine file (details: path, offset, count); the rest is kept. */
+  STORAGE_DAMAGED: 'E_STORAGE_DAMAGED',
   /** A payload version is newer than the catalog knows. */
   FUTURE_VERSION: 'E_FUTURE_VERSION',
   /** An upcaster threw or its result failed validation. */
