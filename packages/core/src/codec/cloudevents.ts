@@ -3,7 +3,7 @@ import { TidingsError } from '../errors'
 import { toBase64 } from './base64'
 import { foreignEnvelope } from './cloud-event-envelope'
 import type { ForeignAttributes } from './cloud-event-envelope'
-import { asDecodeError, located } from './error-context'
+import { asDecodeError, describeThrown, located } from './error-context'
 import { readEvent } from './read-event'
 import { parseInput, resolveLimits } from './safe-json'
 
@@ -37,7 +37,7 @@ export function toCloudEvent(envelope: Envelope): CloudEventJSON {
   try {
     json = envelope.toJSON()
   } catch (error) {
-    throw new TidingsError('E_VALIDATION', `Invalid event: its attributes cannot be written (${error instanceof Error ? error.message : String(error)}); check its "time"`, { cause: error, details: { field: 'time' } })
+    throw new TidingsError('E_VALIDATION', `Invalid event: its attributes cannot be written (${describeThrown(error)}); check its "time"`, { cause: error, details: { field: 'time' } })
   }
   if (json.data instanceof Uint8Array) {
     const { data, ...rest } = json

@@ -1,15 +1,16 @@
 import type { Catalog, EventDefinition } from '../catalog'
 import type { Envelope } from '../envelope'
-import { TidingsError, isTidingsError } from '../errors'
+import { TidingsError } from '../errors'
 import { validatePayload } from '../validation'
 import { envelopeOf } from './cloud-event-envelope'
 import { toCloudEvent } from './cloudevents'
-import { asDecodeError, located } from './error-context'
+import { checkEncodable, checkEncodableExtensions } from './encodable'
+import { asDecodeError, describeThrown, isTidings, located } from './error-context'
 import { oversized, splitLines, textLines } from './ndjson'
 import type { Chunks } from './ndjson'
 import { readEvent } from './read-event'
 import type { EventFields } from './read-event'
-import { checkSize, parseInput, resolveLimits, scanValue } from './safe-json'
+import { excessSize, parseInput, resolveLimits } from './safe-json'
 import { upcast } from './upcast'
 
 export interface CodecOptions {
@@ -47,12 +48,18 @@ const choice = (name: string, value: string | undefined, fallback: 'reject' | 'k
   return value === 'keep'
 }
 
-/** Re-throws a payload's E_VALIDATION with `details.field` pointing into `data`. */
+/**
+ * Re-throws a payload's E_VALIDATION with `details.field` pointing into `data`; whatever a
+ * schema's own check throws (a string, a BigInt, a circular object…) becomes E_VALIDATION too.
+ */
 const checkPayload = (def: EventDefinition, data: unknown): void => {
   try {
     validatePayload(def, data)
   } catch (error) {
-    if (!isTidingsError(error, 'E_VALIDATION')) throw error
+    if (!isTidings(error)) {
+      throw new TidingsError('E_VALIDATION', `Invalid "${def.type}" payload: its schema threw ${describeThrown(error)}: fix the schema's custom checks, which should return false rather than throw`, { cause: error, details: { type: def.type, field: 'data' } })
+    }
+    if (error.code !== 'E_VALIDATION') throw error
     const issues = error.details?.issues as { path: string }[] | undefined
     const path = issues?.[0]?.path
     throw new TidingsError('E_VALIDATION', error.message, { cause: error, details: { ...error.details, field: path ? `data.${path}` : 'data' } })
@@ -102,8 +109,9 @@ export function createCodec(catalog?: Catalog, options: CodecOptions = {}): Code
       try {
         checkPayload(def, data)
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error)
-        throw new TidingsError('E_UPCAST', `Upcasting "${f.type}" from v${from} to v${def.version} gave an invalid payload (${reason}): fix the upcasters`, { cause: error, details: { type: f.type, field: 'data', from, to: def.version, issues: isTidingsError(error) ? error.details?.issues : undefined } })
+        // checkPayload throws only TidingsErrors
+        const e = error as TidingsError
+        throw new TidingsError('E_UPCAST', `Upcasting "${f.type}" from v${from} to v${def.version} gave an invalid payload (${e.message}): fix the upcasters`, { cause: error, details: { type: f.type, field: 'data', from, to: def.version, issues: e.details?.issues } })
       }
     }
     return envelopeOf(f, data, def.version)
@@ -118,16 +126,23 @@ export function createCodec(catalog?: Catalog, options: CodecOptions = {}): Code
   }
 
   const encode = (envelope: Envelope): string => {
+    const extensions = envelope?.extensions
+    if (extensions !== undefined) checkEncodableExtensions(extensions)
     const json = toCloudEvent(envelope)
-    // The attributes are flat and checked: only the payload can nest.
-    scanValue(json.data, limits, 'data', 2)
     let text: string
     try {
+      // The attributes are flat and checked: only the payload can nest.
+      checkEncodable(json.data, limits)
       text = JSON.stringify(json)
     } catch (error) {
-      throw new TidingsError('E_VALIDATION', `Invalid event: "data" cannot be written as JSON (${error instanceof Error ? error.message : String(error)}): keep payloads to plain data`, { cause: error, details: { field: 'data' } })
+      if (isTidings(error)) throw error
+      // A getter or toJSON in the payload threw.
+      throw new TidingsError('E_ENCODE', `Cannot encode the event: "data" cannot be written as JSON (${describeThrown(error)}): keep payloads to plain data`, { cause: error, details: { reason: 'unserializable', field: 'data' } })
     }
-    checkSize(text, limits)
+    const size = excessSize(text, limits)
+    if (size > 0) {
+      throw new TidingsError('E_ENCODE', `Cannot encode the event: it is ${size} bytes of JSON, more than the limit of ${limits.maxBytes}: split the payload, or raise the codec's maxBytes option`, { details: { reason: 'too-large', field: 'data', limit: limits.maxBytes, size } })
+    }
     return text
   }
 

@@ -1,4 +1,6 @@
 import { TidingsError } from '../errors'
+import { pathOf } from './field-path'
+import { checkObjectGraph } from './object-graph'
 
 /** How much input the codec accepts. */
 export interface Limits {
@@ -39,13 +41,19 @@ export const utf8Length = (text: string): number => {
 const tooLarge = (limits: Limits, size: number) =>
   new TidingsError('E_TOO_LARGE', `The event is ${size} bytes, more than the limit of ${limits.maxBytes}: split the payload, or raise the maxBytes option`, { details: { limit: limits.maxBytes, size } })
 
-/** Throws E_TOO_LARGE when `text` is over `limits.maxBytes`; measures exactly only near the limit. */
-export const checkSize = (text: string, limits: Limits): void => {
+/** 0 when `text` fits `limits.maxBytes`, else its size (at least); measures exactly only near the limit. */
+export const excessSize = (text: string, limits: Limits): number => {
   // A UTF-16 unit takes 1 to 3 UTF-8 bytes, so the length alone decides most cases.
-  if (text.length * 3 <= limits.maxBytes) return
-  if (text.length > limits.maxBytes) throw tooLarge(limits, text.length)
+  if (text.length * 3 <= limits.maxBytes) return 0
+  if (text.length > limits.maxBytes) return text.length
   const bytes = utf8Length(text)
-  if (bytes > limits.maxBytes) throw tooLarge(limits, bytes)
+  return bytes > limits.maxBytes ? bytes : 0
+}
+
+/** Throws E_TOO_LARGE when `text` is over `limits.maxBytes`. */
+export const checkSize = (text: string, limits: Limits): void => {
+  const size = excessSize(text, limits)
+  if (size > 0) throw tooLarge(limits, size)
 }
 
 const isPlain = (value: object): boolean => {
@@ -53,12 +61,6 @@ const isPlain = (value: object): boolean => {
   // null-prototype objects and plain objects of any realm (whose prototype's prototype is null)
   return proto === null || Object.getPrototypeOf(proto) === null
 }
-
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
-
-/** `data.items[2].name`, or `data["a b"]` for keys that are not identifiers. */
-export const pathOf = (parent: string, key: string): string =>
-  IDENTIFIER.test(key) ? (parent === '' ? key : `${parent}.${key}`) : `${parent}[${JSON.stringify(key)}]`
 
 /**
  * True when `value` nests at most `left` more levels and has no `__proto__` key, which a later
@@ -84,20 +86,6 @@ const safe = (value: object, left: number): boolean => {
   return true
 }
 
-/** UTF-16 units of the strings and keys in a value: the size of an object handed to `decode`. */
-const measure = (value: unknown, left: number): number => {
-  if (typeof value === 'string') return value.length
-  if (typeof value !== 'object' || value === null || left === 0) return 8
-  if (ArrayBuffer.isView(value)) return value.byteLength * 2
-  let size = 2
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) size += measure(value[i], left - 1) + 1
-    return size
-  }
-  for (const key in value) size += key.length + measure((value as Record<string, unknown>)[key], left - 1) + 4
-  return size
-}
-
 const locate = (value: unknown, limits: Limits, path: string, depth: number): void => {
   if (typeof value !== 'object' || value === null) return
   if (depth > limits.maxDepth) {
@@ -121,7 +109,7 @@ const locate = (value: unknown, limits: Limits, path: string, depth: number): vo
  * Throws E_TOO_LARGE past `maxDepth` and E_DECODE for a `__proto__` key, naming the place.
  * `path` and `depth` place a part of an event (its `data`, level 2) within the whole.
  */
-export const scanValue = (value: unknown, limits: Limits, path = '', depth = 1): void => {
+const scanValue = (value: unknown, limits: Limits, path = '', depth = 1): void => {
   if (typeof value === 'object' && value !== null && !safe(value, limits.maxDepth - depth + 1)) locate(value, limits, path, depth)
 }
 
@@ -149,13 +137,6 @@ export const parseJson = (text: string, limits: Limits): unknown => {
   return value
 }
 
-/** The same guarantees as `parseJson` for a value that is already parsed. */
-export const checkParsed = (value: unknown, limits: Limits): void => {
-  scanValue(value, limits)
-  const size = measure(value, limits.maxDepth)
-  if (size > limits.maxBytes) throw tooLarge(limits, size)
-}
-
 /** Text is parsed; an object must be plain JSON data (as `JSON.parse` or a structured clone gives). */
 export const parseInput = (input: unknown, limits: Limits): unknown => {
   if (typeof input === 'string') return parseJson(input, limits)
@@ -163,6 +144,7 @@ export const parseInput = (input: unknown, limits: Limits): unknown => {
     const kind = input === null ? 'null' : typeof input !== 'object' ? typeof input : (Object.getPrototypeOf(input) as { constructor?: { name?: string } }).constructor?.name ?? 'object'
     throw new TidingsError('E_DECODE', `Expected JSON text or a plain object; got ${kind}: pass the encoded string, or JSON.parse() of it`, { details: { field: '' } })
   }
-  checkParsed(input, limits)
+  // The same guarantees as parseJson gives text, for an object that may share or cycle references.
+  checkObjectGraph(input, limits)
   return input
 }

@@ -38,17 +38,17 @@ describe('encode()', () => {
     expect(thrown(() => createCodec().encode(envelope))).toMatchObject({ code: 'E_VALIDATION', details: { field: 'ratio' } })
   })
 
-  it('rejects payloads it could not decode again: too deep, too large, cyclic or not JSON', () => {
+  it('refuses payloads it could not decode again with E_ENCODE and a reason: too deep, too large, cyclic or not JSON', () => {
     const bus = createBus({ source: '/shop' })
     const untyped = createCodec(undefined, { maxDepth: 8, maxBytes: 2000 })
     let deep: unknown = 1
     for (let i = 0; i < 10; i++) deep = [deep]
-    expect(thrown(() => untyped.encode(bus.emit('a.b', deep))).code).toBe('E_TOO_LARGE')
-    expect(thrown(() => untyped.encode(bus.emit('a.b', 'x'.repeat(3000)))).code).toBe('E_TOO_LARGE')
+    expect(thrown(() => untyped.encode(bus.emit('a.b', deep)))).toMatchObject({ code: 'E_ENCODE', details: { reason: 'too-deep', limit: 8 } })
+    expect(thrown(() => untyped.encode(bus.emit('a.b', 'x'.repeat(3000))))).toMatchObject({ code: 'E_ENCODE', details: { reason: 'too-large', limit: 2000 } })
     const cyclic: Record<string, unknown> = {}
     cyclic.self = cyclic
-    expect(thrown(() => untyped.encode(bus.emit('a.b', cyclic))).code).toBe('E_TOO_LARGE')
-    expect(thrown(() => untyped.encode(bus.emit('a.b', { n: 10n })))).toMatchObject({ code: 'E_VALIDATION', details: { field: 'data' } })
+    expect(thrown(() => untyped.encode(bus.emit('a.b', cyclic)))).toMatchObject({ code: 'E_ENCODE', details: { reason: 'cycle', field: 'data.self' } })
+    expect(thrown(() => untyped.encode(bus.emit('a.b', { n: 10n })))).toMatchObject({ code: 'E_ENCODE', details: { reason: 'bigint', field: 'data.n' } })
   })
 
   it('throws E_INVALID_ARGUMENT for something that is not an envelope', () => {

@@ -1,0 +1,88 @@
+import { TidingsError } from '../errors'
+import { pathOf } from './field-path'
+import type { Limits } from './safe-json'
+
+const fieldOf = (keys: readonly (string | number)[], count: number): string => {
+  let field = ''
+  for (let i = 0; i < count; i++) {
+    const key = keys[i]!
+    field = typeof key === 'number' ? `${field}[${key}]` : pathOf(field, key)
+  }
+  return field
+}
+
+/**
+ * Checks an object handed to `decode` (rather than text) against the same limits as text, in
+ * one walk: depth, `__proto__` keys, size, and cycles.
+ *
+ * An object is measured as the JSON it stands for: a sub-object referenced from two places counts
+ * twice, as `JSON.stringify` would write it twice. The walk stops as soon as the count passes
+ * `maxBytes`, so a small graph of shared references that stands for gigabytes (each level
+ * referring twice to the next) is refused with E_TOO_LARGE after at most `maxBytes` steps:
+ * never more work than parsing `maxBytes` of text. And whatever is accepted stays within the
+ * limits for every later walk (schemas, upcasters, encode). A cycle is refused with E_DECODE.
+ * Units are UTF-16 code units plus 8 per number, boolean or null, as the text limit's estimate.
+ */
+export const checkObjectGraph = (root: object, limits: Limits): void => {
+  let budget = limits.maxBytes
+  // The objects and keys from the root to the value being visited.
+  const objects: object[] = []
+  const keys: (string | number)[] = []
+
+  const tooLarge = () =>
+    new TidingsError('E_TOO_LARGE', `The event is more than ${limits.maxBytes} bytes as JSON (an object referenced twice counts twice, as JSON writes it twice): split the payload, or raise the maxBytes option`, { details: { limit: limits.maxBytes, size: limits.maxBytes - budget } })
+
+  const cycle = (field: string) =>
+    new TidingsError('E_DECODE', `"${field}" refers to an object that contains it (a cycle), which JSON cannot hold: pass the encoded text, or a copy without the back reference`, { details: { field, reason: 'cycle' } })
+
+  // A cycle is only ever found here: followed round and round, it passes maxDepth.
+  const tooDeep = (value: object): TidingsError => {
+    const seen = new Set<object>()
+    for (let i = 0; i < objects.length; i++) {
+      if (seen.has(objects[i]!)) return cycle(fieldOf(keys, i))
+      seen.add(objects[i]!)
+    }
+    const field = fieldOf(keys, keys.length)
+    if (seen.has(value)) return cycle(field)
+    return new TidingsError('E_TOO_LARGE', `"${field}" is nested more than ${limits.maxDepth} levels deep (or refers to itself): flatten the payload, or raise the maxDepth option`, { details: { field, limit: limits.maxDepth } })
+  }
+
+  const child = (x: unknown, depth: number): void => {
+    if (typeof x === 'string') budget -= x.length
+    else if (typeof x !== 'object' || x === null) budget -= 8
+    else visit(x, depth)
+  }
+
+  const visit = (value: object, depth: number): void => {
+    if (depth > limits.maxDepth) throw tooDeep(value)
+    if (ArrayBuffer.isView(value)) {
+      budget -= value.byteLength * 2
+      return
+    }
+    if ((budget -= 2) < 0) throw tooLarge()
+    objects.push(value)
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        budget -= 1
+        keys.push(i)
+        child(value[i], depth + 1)
+        keys.pop()
+      }
+    } else {
+      for (const key in value) {
+        keys.push(key)
+        if (key === '__proto__') {
+          const field = fieldOf(keys, keys.length)
+          throw new TidingsError('E_DECODE', `"${field}": Tidings refuses "__proto__" keys, so that no merge can ever change a prototype; rename the key`, { details: { field } })
+        }
+        budget -= key.length + 4
+        child((value as Record<string, unknown>)[key], depth + 1)
+        keys.pop()
+      }
+    }
+    objects.pop()
+    if (budget < 0) throw tooLarge()
+  }
+
+  visit(root, 1)
+}
