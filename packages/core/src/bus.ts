@@ -2,10 +2,13 @@ import mitt from 'mitt'
 import type { Catalog, EventsOf } from './catalog'
 import { now } from './clock'
 import { context } from './context'
-import { asTidingsError, createDeadLetters, errorInfo } from './dlq'
+import { createDeadLetters } from './dlq'
+import { createDurability } from './durability'
+import { checkEncodable } from './encodable'
+import { asTidingsError, errorInfo } from './error-info'
 import { TidingsEnvelope, idPrefix, toEnvelope, traceOf } from './envelope'
 import type { EmitOptions, Envelope } from './envelope'
-import { TidingsError } from './errors'
+import { TidingsError, isTidingsError } from './errors'
 import { HistoryRing, historyFilter } from './history'
 import type { HistoryQuery, StatsQuery } from './history'
 import { createMetrics } from './metrics'
@@ -16,6 +19,7 @@ import { backoffDelay, resolveRetry, willRetry } from './retry'
 import type { ResolvedRetry } from './retry'
 import type { DeadLetterEntry, ErrorInfo } from './store/types'
 import type { TransportHost } from './transport'
+import { createWaiters } from './waiters'
 import type {
   AnyHandler, Bus, BusOptions, EventMap, HandlerMap, Middleware, Observation, Plugin, SubscribeOptions, WaitForOptions,
 } from './types'
@@ -44,7 +48,11 @@ class TypeSlot {
   /** Pattern keys that match this type, valid while `patternsVersion` is current. */
   matches: string[] = []
   patternsVersion = -1
-  constructor(readonly stats: TypeStats, readonly version: number, readonly persist: boolean, readonly remote: boolean) {}
+  constructor(
+    readonly stats: TypeStats, readonly version: number, readonly persist: boolean, readonly remote: boolean,
+    /** Bound for a store or a transport (or validated): refused at emit if JSON cannot carry it. */
+    readonly strict: boolean,
+  ) {}
 }
 
 /** One subscription's delivery of one event, once it needs tracking (measured, async, failed or retried). */
@@ -73,7 +81,15 @@ const CLOSE_GRACE_MS = 5000
 
 const invalid = (message: string) => new TidingsError('E_INVALID_ARGUMENT', message)
 const closedError = () => new TidingsError('E_CLOSED', 'This bus is closed: create a new bus with createBus()')
-const nameOf = (h: Wrapped): string => h.sub?.name ?? ((h.sub?.fn ?? h).name || 'anonymous')
+const nameOf = (h: Wrapped): string => {
+  if (h.sub?.name !== undefined) return h.sub.name
+  try {
+    const name: unknown = (h.sub?.fn ?? h).name
+    return typeof name === 'string' && name !== '' ? name : 'anonymous'
+  } catch {
+    return 'anonymous'
+  }
+}
 const noop = () => {}
 
 const checkPattern = (key: string) => {
@@ -112,6 +128,8 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   const writes = new Set<Promise<unknown>>()
   const errorListeners = new Set<(error: TidingsError) => void>()
   const middlewares: Middleware[] = []
+  const durability = createDurability()
+  const validating = catalog !== undefined && options.validate !== false
 
   let seq = 0
   let dlqSeq = 0
@@ -128,10 +146,25 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   let pendingReport: ReportCollector | undefined
   let logBatch: TidingsEnvelope[] = []
 
+  // Called from every failure path, so it must not throw: a listener's own throw is logged, not reported again.
   const report = (error: TidingsError) => {
     errors++
-    if (errorListeners.size === 0) console.error(error)
-    for (const listener of errorListeners) listener(error)
+    try {
+      if (errorListeners.size === 0) console.error(error)
+    } catch {
+      // A console that throws has nowhere else to go.
+    }
+    for (const listener of errorListeners) {
+      try {
+        listener(error)
+      } catch (thrown) {
+        try {
+          console.error(asTidingsError(thrown, 'E_INVALID_ARGUMENT', 'A bus.onError listener threw'), error)
+        } catch {
+          // As above.
+        }
+      }
+    }
   }
 
   const track = <T>(write: Promise<T>): Promise<T> => {
@@ -148,7 +181,9 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       // Checked once per type: a '*' in an emitted type would reach pattern handlers with the wrong arguments.
       if (typeof type === 'string' && type.includes('*')) throw invalid(`emit("${type}"): an event type cannot contain "*" (patterns are for subscribing)`)
       const def = catalog?.get(type)
-      slot = new TypeSlot(metrics.statsFor(type), def?.version ?? 1, def?.persist ?? true, transport !== undefined && (transport.carries?.(type) ?? true))
+      const persist = def?.persist ?? true
+      const remote = transport !== undefined && (transport.carries?.(type) ?? true)
+      slot = new TypeSlot(metrics.statsFor(type), def?.version ?? 1, persist, remote, validating || remote || (store !== undefined && persist))
       // Untyped buses may see unbounded type names: past the cap, slots are not cached.
       if (slots.size >= MAX_SLOTS) return slot
       slots.set(type, slot)
@@ -171,14 +206,41 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     if (logBatch.length === 0) return
     const batch = logBatch
     logBatch = []
-    track(store!.append(batch)).catch((error: unknown) =>
-      report(new TidingsError('E_STORAGE', `Could not append ${batch.length} events to the store's log: ${errorInfo(error).message}`, { cause: error, details: { count: batch.length } })))
+    let append: Promise<void>
+    try {
+      append = store!.append(batch)
+    } catch (error) {
+      append = Promise.reject(error)
+    }
+    track(append).catch((error: unknown) => appendFailed(batch, error))
+  }
+
+  /**
+   * A store refuses unencodable events alone (E_ENCODE, details.refused) and writes the rest:
+   * one error is reported per refused event; any other failure loses the whole batch.
+   */
+  const appendFailed = (batch: TidingsEnvelope[], error: unknown) => {
+    const refused = isTidingsError(error, 'E_ENCODE') ? error.details?.refused : undefined
+    if (!Array.isArray(refused)) {
+      const failure = new TidingsError('E_STORAGE', `Could not append ${batch.length} events to the store's log: ${errorInfo(error).message}`, { cause: error, details: { count: batch.length } })
+      durability.lost(batch.length, failure)
+      return report(failure)
+    }
+    for (const r of refused as Array<{ id?: unknown; type?: unknown; code?: unknown; message?: unknown }>) {
+      const failure = new TidingsError('E_ENCODE', `Event ${String(r.id)} ("${String(r.type)}") could not be stored: ${String(r.message)}`, {
+        cause: error, details: { id: r.id, type: r.type, code: r.code, message: r.message },
+      })
+      durability.lost(1, failure)
+      report(failure)
+    }
   }
 
   const deadLetters = createDeadLetters({
     store,
     report,
     track,
+    lost: (error) => durability.lost(1, error),
+    max: options.maxDeadLetters ?? 10_000,
     redeliver: (entry, handler) => redeliver(entry, handler),
   })
 
@@ -222,7 +284,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     d.stats.failed++
     d.firstFailedAt ||= Date.now()
     const policy = d.handler.sub?.retry ?? baseRetry
-    const again = !closed && willRetry(policy, error, d.attempt)
+    const again = !closed && willRetry(policy, error, d.attempt, shouldRetryThrew)
     if (observers.size) outcome(d, 'failed', performance.now() - d.start, errorInfo(error), again)
     if (!again) return deadLetter(d, error)
     d.stats.retried++
@@ -234,6 +296,8 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       attempt(d)
     }, backoffDelay(policy, d.attempt))
   }
+
+  const shouldRetryThrew = (thrown: unknown) => report(asTidingsError(thrown, 'E_INVALID_ARGUMENT', 'A retry policy\'s shouldRetry() threw, so the delivery was dead-lettered'))
 
   const succeed = (d: Delivery) => {
     d.stats.delivered++
@@ -247,7 +311,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   /** Failure or async result of an unmeasured first try: only now is a Delivery allocated. */
   const settleFast = (h: Wrapped, kind: Kind, env: TidingsEnvelope, stats: TypeStats, result: PromiseLike<unknown>) => {
     const d = new Delivery(h, kind, env, stats, undefined)
-    result.then(() => succeed(d), (error: unknown) => fail(d, error))
+    settleResult(result, () => succeed(d), (error: unknown) => fail(d, error))
   }
   const failFast = (h: Wrapped, kind: Kind, env: TidingsEnvelope, stats: TypeStats, error: unknown) =>
     fail(new Delivery(h, kind, env, stats, undefined), error)
@@ -337,6 +401,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
 
   /** After middleware: dispatched here, or published through the transport. */
   const route = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined) => {
+    if (slot.strict) checkEncodable(env)
     record(env, slot)
     if (!slot.remote) return dispatch(env, slot, rep)
     if (observers.size !== 0) notify({ kind: 'emitted', envelope: env })
@@ -380,7 +445,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     } finally {
       context.active = prev
     }
-    if (isThenable(result)) result.then(() => succeed(d), (error: unknown) => fail(d, error))
+    if (isThenable(result)) settleResult(result, () => succeed(d), (error: unknown) => fail(d, error))
     else succeed(d)
   }
 
@@ -452,7 +517,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       chain(env)
     } catch (error) {
       pendingReport = undefined
-      throw error instanceof TidingsError ? error : new TidingsError('E_MIDDLEWARE', `A middleware threw while handling "${type}": ${errorInfo(error).message}`, { cause: error })
+      throw asTidingsError(error, 'E_MIDDLEWARE', `A middleware threw while handling "${type}"`)
     }
     const out = dispatched ?? env
     if (pendingReport === rep && rep !== undefined) {
@@ -618,8 +683,18 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       if (observers.size) notify({ kind: 'dead-lettered', envelope: env, subscription, attempt: attempts, durationMs: 0, error: entry.error })
       return written
     },
-    report,
+    report(error) {
+      // An event the transport had to drop was emitted here and is lost: the next flush() says so.
+      if (isTidingsError(error, 'E_TRANSPORT_OVERFLOW')) durability.lost(1, error)
+      report(error)
+    },
   }
+
+  const waiters = createWaiters(
+    (key, handler) => subscribe(key, handler, undefined, false),
+    (key, handler) => all.get(key)?.includes(handler) === true,
+    (key) => key === '*' || isPattern(key),
+  )
 
   store?.onError?.(report)
   const ready = transport === undefined ? deadLetters.load() : Promise.all([deadLetters.load(), transport.ready]).then(() => {})
@@ -659,15 +734,17 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       return new Promise<Envelope>((resolve, reject) => {
         const { filter, timeout, signal } = options
         if (signal?.aborted) return reject(new TidingsError('E_ABORTED', `waitFor("${key}") was aborted`, { cause: signal.reason }))
+        if (closed) return reject(closedError())
         let timer: ReturnType<typeof setTimeout> | undefined
-        const settle = (error: TidingsError | undefined, env?: Envelope) => {
-          unsubscribe()
+        const settle = (error: TidingsError | undefined, env?: Envelope, aborting = false) => {
+          remove()
           clearTimeout(timer)
-          signal?.removeEventListener('abort', onAbort)
+          // An abort has already removed this once-listener; removing it again would scan the signal's list.
+          if (!aborting) signal?.removeEventListener('abort', onAbort)
           if (error) reject(error)
           else resolve(env!)
         }
-        const onAbort = () => settle(new TidingsError('E_ABORTED', `waitFor("${key}") was aborted`, { cause: signal?.reason }))
+        const onAbort = () => settle(new TidingsError('E_ABORTED', `waitFor("${key}") was aborted`, { cause: signal?.reason }), undefined, true)
         const check = (env: Envelope) => {
           try {
             if (filter === undefined || filter(env)) settle(undefined, env)
@@ -675,8 +752,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
             settle(new TidingsError('E_INVALID_ARGUMENT', `waitFor("${key}"): the filter threw: ${errorInfo(error).message}`, { cause: error }))
           }
         }
-        const wildcard = key === '*' || isPattern(key)
-        const unsubscribe = subscribe(key, (wildcard ? (_t: unknown, _d: unknown, env: Envelope) => check(env) : (_d: unknown, env: Envelope) => check(env)) as AnyHandler, undefined, false)
+        const remove = waiters(key, check)
         if (timeout !== undefined) {
           timer = setTimeout(() => settle(new TidingsError('E_TIMEOUT', `waitFor("${key}") timed out after ${timeout} ms`, { details: { type: key, timeout } })), timeout)
         }
@@ -743,9 +819,12 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     },
     async flush() {
       flushLog()
-      while (writes.size) await Promise.all(writes)
+      // Settled, not all fulfilled: each failed write was reported and counted by its own catch.
+      while (writes.size) await Promise.allSettled(writes)
       await transport?.flush()
       await store?.flush()
+      const lost = durability.take()
+      if (lost !== undefined) throw lost
     },
     close() {
       return (closing ??= (async () => {
@@ -779,8 +858,19 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   return bus as unknown as Bus<EventMap>
 }
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value != null && typeof (value as { then?: unknown }).then === 'function'
+/** Never throws: a returned value whose `then` cannot be read is taken as a plain result. */
+const isThenable = (value: unknown): value is PromiseLike<unknown> => {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false
+  try {
+    return typeof (value as { then?: unknown }).then === 'function'
+  } catch {
+    return false
+  }
+}
+
+/** Promise.resolve adopts a thenable whose `then` throws as a rejection instead of throwing here. */
+const settleResult = (result: PromiseLike<unknown>, ok: () => void, ko: (error: unknown) => void): void =>
+  void Promise.resolve(result).then(ok, ko)
 
 const call = (h: Wrapped, kind: Kind, env: TidingsEnvelope): unknown =>
   kind === SPECIFIC ? (h as Callable)(env.data, env) : (h as Callable)(env.type, env.data, env)

@@ -1,23 +1,11 @@
+import { asTidingsError, errorInfo } from './error-info'
 import { TidingsError } from './errors'
 import { compilePattern, isPattern } from './patterns'
 import { toEpoch } from './store/query'
-import type { DeadLetterEntry, ErrorInfo, Store } from './store/types'
+import type { DeadLetterEntry, Store } from './store/types'
 import type { AnyHandler, DeadLetterFilter, DeadLetterQueue, DeadLetterRetryResult } from './types'
 
-/** Plain, storable facts about anything a handler threw. */
-export const errorInfo = (error: unknown): ErrorInfo => {
-  if (error instanceof Error) {
-    const info: ErrorInfo = { name: error.name, message: error.message }
-    if (error.stack !== undefined) info.stack = error.stack
-    const code = (error as { code?: unknown }).code
-    if (typeof code === 'string') info.code = code
-    return info
-  }
-  return { name: 'NonError', message: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error) }
-}
-
-export const asTidingsError = (error: unknown, code: TidingsError['code'], message: string): TidingsError =>
-  error instanceof TidingsError ? error : new TidingsError(code, `${message}: ${errorInfo(error).message}`, { cause: error })
+export { asTidingsError, errorInfo } from './error-info'
 
 export interface DeadLetterDeps {
   /** Where entries are written through; without one they live in memory only. */
@@ -28,6 +16,10 @@ export interface DeadLetterDeps {
   report(error: TidingsError): void
   /** Registers a store write so that `bus.flush()` waits for it. */
   track<T>(write: Promise<T>): Promise<T>
+  /** Counts an entry that could not be kept, so that the next `bus.flush()` rejects. */
+  lost(error: TidingsError): void
+  /** Entries held at most; beyond it a new entry is refused and reported (E_DLQ_OVERFLOW). */
+  max: number
 }
 
 interface Slot {
@@ -56,12 +48,33 @@ export const createDeadLetters = (deps: DeadLetterDeps) => {
   let overflowed = 0
   let loaded: Promise<void> = Promise.resolve()
 
-  const write = (entry: DeadLetterEntry): Promise<void> =>
-    deps.store === undefined ? Promise.resolve() : deps.track(deps.store.putDeadLetter(entry)).catch((error: unknown) => {
+  const write = (entry: DeadLetterEntry): Promise<void> => {
+    if (deps.store === undefined) return Promise.resolve()
+    let put: Promise<void>
+    try {
+      put = deps.store.putDeadLetter(entry)
+    } catch (error) {
+      put = Promise.reject(error)
+    }
+    return deps.track(put).catch((error: unknown) => {
       if (error instanceof TidingsError && error.code === 'E_DLQ_OVERFLOW') overflowed++
       // The entry stays in the in-memory index: still listed and retryable in this process.
-      deps.report(asTidingsError(error, 'E_STORAGE', `Could not store dead letter ${entry.id}`))
+      const failure = asTidingsError(error, 'E_STORAGE', `Could not store dead letter ${entry.id}`)
+      deps.lost(failure)
+      deps.report(failure)
     })
+  }
+
+  /** Past `max` entries in memory a new one is refused, never silently: the bus reports it and flush() rejects. */
+  const refuse = (entry: DeadLetterEntry): Promise<void> => {
+    overflowed++
+    const failure = new TidingsError('E_DLQ_OVERFLOW', `Dead letter ${entry.id} ("${entry.envelope.type}" for ${entry.subscription}) was not kept: the bus holds its maximum of ${deps.max} dead letters; retry or discard some (bus.dlq), or raise maxDeadLetters in createBus()`, {
+      details: { id: entry.id, envelopeId: entry.envelope.id, type: entry.envelope.type, subscription: entry.subscription, max: deps.max, error: entry.error },
+    })
+    deps.lost(failure)
+    deps.report(failure)
+    return Promise.resolve()
+  }
 
   const remove = async (id: string) => {
     index.delete(id)
@@ -143,6 +156,7 @@ export const createDeadLetters = (deps: DeadLetterDeps) => {
       return overflowed
     },
     add(entry: DeadLetterEntry, handler: AnyHandler | undefined): Promise<void> {
+      if (index.size >= deps.max && !index.has(entry.id)) return refuse(entry)
       index.set(entry.id, { entry, handler })
       return write(entry).then(() => {
         for (const listener of listeners) {

@@ -16,7 +16,7 @@ export const ErrorCode = {
   CLOSED: 'E_CLOSED',
   /** No dead-letter entry has that id. */
   DLQ_NOT_FOUND: 'E_DLQ_NOT_FOUND',
-  /** A store refused a dead-letter entry because it is full; the bus still holds it in memory. */
+  /** Dead letters are at their maximum: a full store refused an entry (the bus still holds it in memory), or the bus's own `maxDeadLetters` was reached (the entry is not kept; details has it). */
   DLQ_OVERFLOW: 'E_DLQ_OVERFLOW',
   /** A store operation failed. */
   STORAGE: 'E_STORAGE',

@@ -93,8 +93,10 @@ export const createMetrics = () => {
     statsFor(type: string): TypeStats {
       let stats = types.get(type)
       if (stats === undefined) {
-        if (types.size >= MAX_TYPES) return this.statsFor(OVERFLOW_TYPE)
-        types.set(type, (stats = new TypeStats()))
+        // Past the cap every new type shares the one '(other)' row, which may be the cap's + 1st.
+        const key = types.size >= MAX_TYPES ? OVERFLOW_TYPE : type
+        stats = types.get(key)
+        if (stats === undefined) types.set(key, (stats = new TypeStats()))
       }
       return stats
     },

@@ -23,11 +23,26 @@ export const resolveRetry = (policy: RetryPolicy | undefined, base?: ResolvedRet
   }
 }
 
-/** Whether failure number `attempt` (1 = the first try failed) gets another try. */
-export const willRetry = (p: ResolvedRetry, error: unknown, attempt: number): boolean =>
-  attempt <= p.attempts &&
-  (error as { retryable?: unknown } | null)?.retryable !== false &&
-  (p.shouldRetry === undefined || p.shouldRetry(error, attempt))
+/**
+ * Whether failure number `attempt` (1 = the first try failed) gets another try. Never throws: a
+ * thrown value whose `retryable` cannot be read, or a `shouldRetry` that throws, means no retry
+ * (the delivery is dead-lettered, so nothing is lost); `onThrow` hears what shouldRetry threw.
+ */
+export const willRetry = (p: ResolvedRetry, error: unknown, attempt: number, onThrow?: (thrown: unknown) => void): boolean => {
+  if (attempt > p.attempts) return false
+  try {
+    if ((error as { retryable?: unknown } | null)?.retryable === false) return false
+  } catch {
+    return false
+  }
+  if (p.shouldRetry === undefined) return true
+  try {
+    return Boolean(p.shouldRetry(error, attempt))
+  } catch (thrown) {
+    onThrow?.(thrown)
+    return false
+  }
+}
 
 /** Delay before retry number `attempt` (1-based): exponential, capped, with the jittered share randomized. */
 export const backoffDelay = (p: ResolvedRetry, attempt: number): number => {

@@ -110,6 +110,12 @@ export interface BusOptions<C extends Catalog | undefined = undefined> {
   transport?: Transport
   /** Events kept in memory for `history()` and `stats()` (default 1,000; 0 keeps none). */
   history?: number
+  /**
+   * Dead letters the bus holds at most (default 10,000). Beyond it a new dead letter is not kept:
+   * it is reported through `onError` (E_DLQ_OVERFLOW, with its event), counted in
+   * `metrics().dlq.overflowed`, and the next `flush()` rejects.
+   */
+  maxDeadLetters?: number
 }
 
 /** The outcome of one subscription's delivery of a published event. */
@@ -242,9 +248,13 @@ export interface Bus<E extends EventMap = EventMap> {
   stats(query?: StatsQuery): Stats
   /** Calls `observer` for every dispatch and delivery outcome; costs nothing while no observer is attached. */
   observe(observer: (observation: Observation) => void): () => void
-  /** Errors the bus reports instead of throwing (storage failures, DLQ overflow). */
+  /** Errors the bus reports instead of throwing (storage failures, refused events, DLQ overflow). A listener that throws is logged, never breaks the bus. */
   onError(listener: (error: TidingsError) => void): () => void
-  /** Resolves when every event and dead-letter entry so far is durable. */
+  /**
+   * Resolves when every event and dead-letter entry so far is durable. Rejects with E_NOT_DURABLE
+   * (details: `count`, `first`) when something emitted since the previous flush() could not be
+   * made durable (each loss was also reported through `onError`); the next flush starts afresh.
+   */
   flush(): Promise<void>
   /** Dead-letters pending retries, flushes and closes the store. */
   close(): Promise<void>
