@@ -19,6 +19,12 @@ export function produce<E extends EventMap>(bus: Bus<E>, url: string, options: P
   return connection
 }
 
+/** The `name=value` of the session cookie the hub sets when the page is opened with its token. */
+export async function sessionCookie(h: DevtoolsHub): Promise<string> {
+  const res = await fetch(h.url)
+  return res.headers.get('set-cookie')!.split(';')[0]!
+}
+
 /** Polls until `check` returns something other than undefined/false. */
 export async function until<T>(check: () => T | undefined | false, timeoutMs = 3000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { startDevtoolsHub } from '@tidings/node'
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { hub, upgradeStatus, viewer } from './devtools-helpers'
+import { hub, sessionCookie, upgradeStatus, viewer } from './devtools-helpers'
 
 const withoutToken = (url: string) => url.replace(/\?token=.*$/, '')
 
@@ -18,13 +18,14 @@ describe('devtools hub: HTTP', () => {
     expect((await fetch(base, { headers: { cookie: `tidings_devtools_${h.port}=wrong` } })).status).toBe(401)
   })
 
-  it('serves the page with the token and sets an HttpOnly, SameSite=Strict cookie that then suffices', async () => {
+  it('serves the page with the token and sets an HttpOnly, SameSite=Strict session cookie, not the token, that then suffices', async () => {
     const h = await hub()
     const res = await fetch(h.url)
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/^text\/html/)
     const cookie = res.headers.get('set-cookie')!
-    expect(cookie).toBe(`tidings_devtools_${h.port}=${h.token}; HttpOnly; SameSite=Strict; Path=/`)
+    expect(cookie).toMatch(new RegExp(`^tidings_devtools_${h.port}=[\\w-]{43}; HttpOnly; SameSite=Strict; Path=/$`))
+    expect(cookie).not.toContain(h.token)
     const again = await fetch(withoutToken(h.url), { headers: { cookie: cookie.split(';')[0]! } })
     expect(again.status).toBe(200)
   })
@@ -35,7 +36,7 @@ describe('devtools hub: HTTP', () => {
     await writeFile(join(dir, 'app.js'), 'console.log(1)')
     const h = await hub({ staticDir: dir })
     expect(await (await fetch(h.url)).text()).toContain('built page')
-    const cookie = `tidings_devtools_${h.port}=${h.token}`
+    const cookie = await sessionCookie(h)
     const asset = await fetch(`${withoutToken(h.url)}app.js`, { headers: { cookie } })
     expect(asset.status).toBe(200)
     expect(asset.headers.get('content-type')).toMatch(/javascript/)
@@ -63,7 +64,7 @@ describe('devtools hub: WebSocket refusals', () => {
 
   it('accepts the cookie alone only from the hub’s own origin', async () => {
     const h = await hub()
-    const cookie = `tidings_devtools_${h.port}=${h.token}`
+    const cookie = await sessionCookie(h)
     const bare = withoutToken(h.wsUrl)
     expect(await upgradeStatus(bare, { cookie, origin: `http://127.0.0.1:${h.port}` })).toBe(101)
     expect(await upgradeStatus(bare, { cookie, origin: 'http://localhost:5173' })).toBe(403)

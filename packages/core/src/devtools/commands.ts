@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import type { CloudEventJSON, Envelope } from '../envelope'
 import { TidingsError, isTidingsError } from '../errors'
 import type { DeadLetterEntry } from '../store/types'
+import { describeThrown } from './describe-error'
 import type { Bus } from '../types'
 import type { CommandArgs, CommandName, CommandValues, DeadLetterJSON, WireError } from './protocol'
 
@@ -88,7 +89,13 @@ export const toWireError = (error: unknown): WireError => {
     const details = jsonDetails(error.details)
     return details ? { code: error.code, message: error.message, details } : { code: error.code, message: error.message }
   }
-  return { code: 'E_INTERNAL', message: error instanceof Error ? error.message : String(error) }
+  let message: string
+  try {
+    message = error instanceof Error ? String(error.message) : describeThrown(error)
+  } catch {
+    message = describeThrown(error)
+  }
+  return { code: 'E_INTERNAL', message }
 }
 
 /** Runs one devtools command with the bus's own API. Rejects with a TidingsError. */

@@ -4,8 +4,10 @@ import { TidingsError } from '../errors'
 import type { Bus, EventMap, Observation } from '../types'
 import { catalogEntries } from './catalog-entries'
 import { runCommand, toWireError } from './commands'
+import { describeThrown } from './describe-error'
 import { devtoolsSocketURL } from './hub-url'
-import { DEVTOOLS_PROTOCOL_VERSION, decodeDevtoolsFrame, encodeDevtoolsFrame } from './protocol'
+import { jsonDepthExceeds } from './json-depth'
+import { DEVTOOLS_MAX_DEPTH, DEVTOOLS_PROTOCOL_VERSION, decodeDevtoolsFrame, encodeDevtoolsFrame } from './protocol'
 import type { CatalogEntry, HubToProducerFrame, ProducerFrame } from './protocol'
 import { TrafficQueue } from './traffic-queue'
 import type { Redact } from './traffic-queue'
@@ -53,7 +55,11 @@ export interface DevtoolsOptions {
   highWaterMark?: number
   /** Reconnect backoff: `initialMs` × 2ⁿ with full jitter, capped at `maxMs` (defaults 250 and 30,000). */
   reconnect?: { initialMs?: number; maxMs?: number }
-  /** Connection failures and hub refusals, reported instead of thrown (the producer keeps retrying). */
+  /**
+   * Connection failures, hub refusals, and events left out because `redact` threw or they could
+   * not be serialized (`E_ENCODE`), reported instead of thrown: the producer keeps going. Without
+   * it, left-out events are reported with `console.warn`.
+   */
   onError?: (error: TidingsError) => void
 }
 
@@ -64,6 +70,8 @@ export interface DevtoolsStats {
   sent: number
   /** Records dropped because the hub was slow or away (or too large to send). */
   dropped: number
+  /** Records left out because `redact` threw (or returned no event) or they could not be serialized. */
+  refused: number
   /** Records waiting to be sent. */
   queued: number
   /** Connections opened after the first. */
@@ -120,8 +128,21 @@ export function connectDevtools<E extends EventMap>(bus: Bus<E>, options: Devtoo
   const highWaterMark = options.highWaterMark ?? 1 << 20
   const initialMs = options.reconnect?.initialMs ?? 250
   const maxMs = options.reconnect?.maxMs ?? 30_000
-  const instance = idPrefix().slice(0, -1)
-  const queue = new TrafficQueue(options.maxQueue ?? 10_000, options.redact)
+  let instance = idPrefix().slice(0, -1)
+  /** The hub's proof that this producer owns `instance`, presented on reconnect. */
+  let resume: string | undefined
+  let lastError = ''
+  const report = (error: TidingsError) => {
+    if (error.message === lastError) return
+    lastError = error.message
+    try {
+      if (options.onError) options.onError(error)
+      else if (error.code === 'E_ENCODE') console.warn(error.message)
+    } catch {
+      // A throwing error listener must not stop the producer; there is nowhere left to report to.
+    }
+  }
+  const queue = new TrafficQueue(options.maxQueue ?? 10_000, options.redact, report)
 
   let socket: DevtoolsSocket | undefined
   let greeted = false
@@ -132,32 +153,36 @@ export function connectDevtools<E extends EventMap>(bus: Bus<E>, options: Devtoo
   let failures = 0
   let openedAt = 0
   let maxPayload = DEFAULT_MAX_PAYLOAD
+  let maxDepth = DEVTOOLS_MAX_DEPTH
   let flushTimer: Timer | undefined
   let metricsTimer: ReturnType<typeof setInterval> | undefined
   let reconnectTimer: Timer | undefined
-  let lastError = ''
   let catalog: CatalogEntry[] | undefined
   let unobserve: (() => void) | undefined
   let markConnected: () => void = () => {}
   const connected = new Promise<void>((resolve) => (markConnected = resolve))
 
-  const report = (code: TidingsError['code'], message: string) => {
-    if (message === lastError) return
-    lastError = message
-    options.onError?.(new TidingsError(code, message))
+  const fail = (code: TidingsError['code'], message: string) => report(new TidingsError(code, message))
+
+  /** Sends text; a socket that throws (closing, in some runtimes) is left to its close event. */
+  const transmit = (text: string) => {
+    if (socket?.readyState !== OPEN) return
+    try {
+      socket.send(text)
+    } catch (error) {
+      fail('E_DEVTOOLS_CONNECTION', `Sending to the devtools hub failed: ${describeThrown(error)}`)
+    }
   }
 
-  const send = (frame: ProducerFrame) => {
-    if (socket?.readyState === OPEN) socket.send(encodeDevtoolsFrame(frame))
-  }
+  const send = (frame: ProducerFrame) => transmit(encodeDevtoolsFrame(frame))
 
   const flush = () => {
     flushTimer = undefined
     if (!greeted || socket === undefined) return
     if (socket.bufferedAmount <= highWaterMark && queue.size > 0) {
       const before = queue.size
-      const frames = queue.drain(maxPayload, FRAMES_PER_FLUSH)
-      for (const frame of frames) socket.send(frame)
+      const frames = queue.drain(maxPayload, FRAMES_PER_FLUSH, maxDepth)
+      for (const frame of frames) transmit(frame)
       sent += before - queue.size
     }
     // A backlog (the socket was busy, or more than one flush's worth queued) goes out as soon as
@@ -199,10 +224,13 @@ export function connectDevtools<E extends EventMap>(bus: Bus<E>, options: Devtoo
       if (text.length * 3 > maxPayload && new TextEncoder().encode(text).length > maxPayload) {
         throw new TidingsError('E_TOO_LARGE', `The result of "${name}" exceeds the hub's ${maxPayload}-byte frame limit: ask for fewer items (limit)`)
       }
+      if (jsonDepthExceeds(text, maxDepth)) {
+        throw new TidingsError('E_TOO_LARGE', `The result of "${name}" nests deeper than the hub's limit of ${maxDepth} levels: ask for other items`)
+      }
     } catch (error) {
       text = encodeDevtoolsFrame({ v: DEVTOOLS_PROTOCOL_VERSION, t: 'result', id, ok: false, error: toWireError(error) })
     }
-    if (socket?.readyState === OPEN) socket.send(text)
+    transmit(text)
   }
 
   const receive = (data: unknown) => {
@@ -210,11 +238,14 @@ export function connectDevtools<E extends EventMap>(bus: Bus<E>, options: Devtoo
     try {
       frame = decodeDevtoolsFrame(typeof data === 'string' ? data : String(data), 'hub') as HubToProducerFrame
     } catch (error) {
-      report('E_DEVTOOLS_PROTOCOL', (error as TidingsError).message)
+      fail('E_DEVTOOLS_PROTOCOL', describeThrown(error))
       return
     }
     if (frame.t === 'welcome') {
       maxPayload = frame.limits.maxPayload
+      maxDepth = frame.limits.maxDepth ?? DEVTOOLS_MAX_DEPTH
+      if (frame.producer !== undefined) instance = frame.producer
+      if (frame.resume !== undefined) resume = frame.resume
       greeted = true
       lastError = ''
       markConnected()
@@ -225,11 +256,11 @@ export function connectDevtools<E extends EventMap>(bus: Bus<E>, options: Devtoo
     } else if (frame.t === 'command') {
       void answer(frame.id, frame.name, frame.args)
     } else if (frame.t === 'error') {
-      report(frame.code as TidingsError['code'], `The devtools hub refused a frame: ${frame.message}`)
+      fail(frame.code as TidingsError['code'], `The devtools hub refused a frame: ${frame.message}`)
     }
   }
 
-  /** The hello; a catalog whose JSON Schemas would exceed the hub's frame limit goes without them. */
+  /** The hello; a catalog whose JSON Schemas would exceed the hub's frame or depth limit goes without them. */
   const helloText = () => {
     catalog ??= catalogEntries(target.catalog)
     const hello = (entries: CatalogEntry[]) => encodeDevtoolsFrame({
@@ -237,27 +268,43 @@ export function connectDevtools<E extends EventMap>(bus: Bus<E>, options: Devtoo
       name: options.name ?? target.source, source: target.source, runtime, paused, catalog: entries,
       ...(host.process?.pid !== undefined && { pid: host.process.pid }),
       ...(options.storeDir !== undefined && { storeDir: options.storeDir }),
+      ...(resume !== undefined && { resume }),
     })
     const text = hello(catalog)
-    if (text.length * 3 <= DEFAULT_MAX_PAYLOAD || new TextEncoder().encode(text).length <= DEFAULT_MAX_PAYLOAD) return text
-    report('E_TOO_LARGE', `The catalog's JSON Schemas exceed the devtools hub's ${DEFAULT_MAX_PAYLOAD}-byte frame limit: the page gets the types without their schemas`)
+    const fits = text.length * 3 <= DEFAULT_MAX_PAYLOAD || new TextEncoder().encode(text).length <= DEFAULT_MAX_PAYLOAD
+    if (fits && !jsonDepthExceeds(text, maxDepth)) return text
+    fail('E_TOO_LARGE', `The catalog's JSON Schemas exceed the devtools hub's ${DEFAULT_MAX_PAYLOAD}-byte or ${maxDepth}-level frame limit: the page gets the types without their schemas`)
     return hello(catalog.map(({ schema: _schema, ...entry }) => entry))
+  }
+
+  const retry = () => {
+    if (openedAt && Date.now() - openedAt >= STABLE_MS) failures = 0
+    openedAt = 0
+    const delay = Math.random() * Math.min(maxMs, initialMs * 2 ** failures++)
+    reconnectTimer = unref(setTimeout(connect, delay))
   }
 
   const connect = () => {
     reconnectTimer = undefined
     if (closed) return
-    const ws = new Socket(url)
+    let ws: DevtoolsSocket
+    try {
+      ws = new Socket(url)
+    } catch (error) {
+      fail('E_DEVTOOLS_CONNECTION', `Cannot open a WebSocket to the devtools hub: ${describeThrown(error)}`)
+      retry()
+      return
+    }
     socket = ws
     ws.onopen = () => {
       openedAt = Date.now()
       connections++
-      ws.send(helloText())
+      transmit(helloText())
     }
     ws.onmessage = (event) => receive(event.data)
     ws.onerror = (event) => {
       if (closed) return
-      report('E_DEVTOOLS_CONNECTION', `Cannot reach the devtools hub at ${url.replace(/token=[^&]*/, 'token=…')}${event.message ? `: ${event.message}` : ''}; check that \`tidings devtools\` runs and that the token is the one it printed`)
+      fail('E_DEVTOOLS_CONNECTION', `Cannot reach the devtools hub at ${url.replace(/token=[^&]*/, 'token=…')}${event.message ? `: ${event.message}` : ''}; check that \`tidings devtools\` runs and that the token is the one it printed`)
     }
     ws.onclose = (event) => {
       if (socket !== ws) return
@@ -267,12 +314,9 @@ export function connectDevtools<E extends EventMap>(bus: Bus<E>, options: Devtoo
       metricsTimer = undefined
       if (closed) return
       if (event.code === 1008 || event.code === 1009 || event.code === 4000) {
-        report('E_DEVTOOLS_PROTOCOL', `The devtools hub closed the connection (${event.code} ${event.reason})`)
+        fail('E_DEVTOOLS_PROTOCOL', `The devtools hub closed the connection (${event.code} ${event.reason})`)
       }
-      if (openedAt && Date.now() - openedAt >= STABLE_MS) failures = 0
-      openedAt = 0
-      const delay = Math.random() * Math.min(maxMs, initialMs * 2 ** failures++)
-      reconnectTimer = unref(setTimeout(connect, delay))
+      retry()
     }
   }
 
@@ -282,7 +326,7 @@ export function connectDevtools<E extends EventMap>(bus: Bus<E>, options: Devtoo
   return {
     connected,
     stats: () => ({
-      connected: greeted, sent, dropped: queue.dropped, queued: queue.size,
+      connected: greeted, sent, dropped: queue.dropped, refused: queue.refused, queued: queue.size,
       reconnects: Math.max(0, connections - 1), paused,
     }),
     close() {

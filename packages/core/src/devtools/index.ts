@@ -1,7 +1,7 @@
 export { connectDevtools } from './connect'
 export type { DevtoolsConnection, DevtoolsOptions, DevtoolsSocket, DevtoolsSocketConstructor, DevtoolsStats } from './connect'
 export { devtoolsSocketURL } from './hub-url'
-export { DEVTOOLS_PROTOCOL_VERSION, decodeDevtoolsFrame, encodeDevtoolsFrame } from './protocol'
+export { DEVTOOLS_MAX_DEPTH, DEVTOOLS_PROTOCOL_VERSION, decodeDevtoolsFrame, encodeDevtoolsFrame } from './protocol'
 export type {
   BacklogFrame, CatalogEntry, CatalogFrame, CommandArgs, CommandFrame, CommandName, CommandValues, DeadLetterJSON,
   DroppedFrame, ErrorFrame, FrameSender, FramesFrom, HubLimits, HubToProducerFrame, HubToViewerFrame, MetricsFrame,

@@ -3,9 +3,16 @@ import type { CloudEventJSON } from '../envelope'
 import { TidingsError } from '../errors'
 import type { MetricsSnapshot } from '../metrics'
 import type { ErrorInfo } from '../store/types'
+import { jsonDepthExceeds } from './json-depth'
 
 /** The version every frame carries as `v`; see docs/devtools-protocol.md. */
 export const DEVTOOLS_PROTOCOL_VERSION = 1
+
+/**
+ * How deeply a frame may nest (arrays and objects) unless the hub says otherwise in
+ * `welcome.limits.maxDepth`: room for an event at the codec's depth limit (64) inside any frame.
+ */
+export const DEVTOOLS_MAX_DEPTH = 100
 
 /** A TidingsError as data, in command results and `error` frames. */
 export interface WireError {
@@ -78,6 +85,8 @@ export interface HubLimits {
   burst: number
   backlog: number
   commandTimeoutMs: number
+  /** Deepest nesting of arrays and objects a frame may have (absent from hubs before it was added: 100). */
+  maxDepth?: number
 }
 
 /** Commands a viewer can run on a producer, by name, with their arguments. */
@@ -124,6 +133,8 @@ export type ProducerHelloFrame = Frame<'hello', {
   storeDir?: string
   paused?: boolean
   catalog: CatalogEntry[]
+  /** The `resume` secret a previous welcome gave this producer: reclaims its id on reconnect. */
+  resume?: string
 }>
 export type ViewerHelloFrame = Frame<'hello', { role: 'viewer'; name?: string; live?: boolean; backlog?: boolean }>
 export type TrafficFrame = Frame<'traffic', { records: TrafficRecord[]; dropped: number }>
@@ -132,7 +143,16 @@ export type ResultFrame = Frame<'result', { id: string; ok: boolean; value?: unk
 export type CatalogFrame = Frame<'catalog', { catalog: CatalogEntry[] }>
 export type CommandFrame = Frame<'command', { id: string; name: string; args: Record<string, unknown> }>
 export type ViewerCommandFrame = CommandFrame & { producer: string }
-export type WelcomeFrame = Frame<'welcome', { id: string; role: 'producer' | 'viewer'; hub: { version: string }; limits: HubLimits }>
+export type WelcomeFrame = Frame<'welcome', {
+  id: string
+  role: 'producer' | 'viewer'
+  hub: { version: string }
+  limits: HubLimits
+  /** To a producer: the id viewers know it by (its `instance`, unless that was taken by another connection). */
+  producer?: string
+  /** To a producer: the secret that proves, on reconnect, that it owns `producer`. */
+  resume?: string
+}>
 export type ErrorFrame = Frame<'error', { code: string; message: string; ref?: string }>
 export type ProducersFrame = Frame<'producers', { producers: ProducerInfo[] }>
 export type RelayedTrafficFrame = TrafficFrame & { producer: string }
@@ -238,6 +258,7 @@ const producerHello = frame('hello', {
   storeDir: v.optional(v.string()),
   paused: v.optional(v.boolean()),
   catalog,
+  resume: v.optional(v.pipe(v.string(), v.maxLength(200))),
 })
 const viewerHello = frame('hello', {
   role: v.literal('viewer'),
@@ -250,7 +271,7 @@ const metrics = frame('metrics', { snapshot: metricsSnapshot, dropped: count })
 const result = frame('result', { id, ok: v.boolean(), value: v.optional(v.unknown()), error: v.optional(wireError) })
 const commandEntries = { id, name: v.string(), args: record }
 const limits = v.looseObject({
-  maxPayload: count, framesPerSecond: count, burst: count, backlog: count, commandTimeoutMs: count,
+  maxPayload: count, framesPerSecond: count, burst: count, backlog: count, commandTimeoutMs: count, maxDepth: v.optional(count),
 })
 const producerInfo = v.looseObject({
   id: v.string(),
@@ -270,8 +291,13 @@ const schemas = {
     producerHello, traffic, metrics, result, frame('catalog', { catalog }),
   ]),
   viewer: v.variant('t', [viewerHello, frame('command', { ...commandEntries, producer: v.string() })]),
+  /** The first frame of a connection, before the hub knows the sender's role. */
+  hello: v.variant('role', [producerHello, viewerHello]),
   hub: v.variant('t', [
-    frame('welcome', { id: v.string(), role: v.picklist(['producer', 'viewer']), hub: v.looseObject({ version: v.string() }), limits }),
+    frame('welcome', {
+      id: v.string(), role: v.picklist(['producer', 'viewer']), hub: v.looseObject({ version: v.string() }), limits,
+      producer: v.optional(v.string()), resume: v.optional(v.string()),
+    }),
     frame('command', commandEntries),
     frame('error', { code: v.string(), message: v.string(), ref: v.optional(v.string()) }),
     frame('producers', { producers: v.array(producerInfo) }),
@@ -290,6 +316,7 @@ export type FrameSender = keyof typeof schemas
 export interface FramesFrom {
   producer: ProducerFrame
   viewer: ViewerFrame
+  hello: ProducerHelloFrame | ViewerHelloFrame
   hub: HubToProducerFrame | HubToViewerFrame
 }
 
@@ -299,10 +326,15 @@ const refuse = (message: string, details?: Record<string, unknown>) =>
 /**
  * Parses and validates one frame (JSON text, or an already parsed value) sent by `sender`.
  * Throws a TidingsError `E_DEVTOOLS_PROTOCOL` saying what is wrong; unknown fields are kept.
+ * Text nested deeper than `maxDepth` is refused before it is parsed. Hub frames wrap what they
+ * relay in up to two more levels, so their default allows for that.
  */
-export function decodeDevtoolsFrame<S extends FrameSender>(input: string | unknown, sender: S): FramesFrom[S] {
+export function decodeDevtoolsFrame<S extends FrameSender>(input: string | unknown, sender: S, maxDepth = sender === 'hub' ? DEVTOOLS_MAX_DEPTH + 8 : DEVTOOLS_MAX_DEPTH): FramesFrom[S] {
   let value: unknown = input
   if (typeof input === 'string') {
+    if (jsonDepthExceeds(input, maxDepth)) {
+      throw refuse(`A devtools frame nests arrays and objects more than ${maxDepth} levels deep: send shallower data (the producer truncates deeper events)`, { maxDepth })
+    }
     try {
       value = JSON.parse(input)
     } catch {
@@ -317,7 +349,7 @@ export function decodeDevtoolsFrame<S extends FrameSender>(input: string | unkno
   }
   const issue = parsed.issues[0]
   const path = v.getDotPath(issue) ?? ''
-  throw refuse(`Invalid devtools frame ${JSON.stringify(frame.t)} from a ${sender}${path ? ` at "${path}"` : ''}: ${issue.message}`, { type: frame.t, path })
+  throw refuse(`Invalid devtools frame ${JSON.stringify(frame.t)} from a ${sender === 'hello' ? 'new connection (its first frame must be a hello)' : sender}${path ? ` at "${path}"` : ''}: ${issue.message}`, { type: frame.t, path })
 }
 
 /** Serializes a frame; every frame is one JSON text message. */

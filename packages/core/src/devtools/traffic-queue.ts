@@ -1,8 +1,21 @@
 import { TidingsEnvelope } from '../envelope'
 import type { CloudEventJSON, Envelope } from '../envelope'
+import { TidingsError } from '../errors'
 import type { Observation } from '../types'
+import { describeThrown } from './describe-error'
+import { jsonDepthExceeds } from './json-depth'
 
 export type Redact = (event: CloudEventJSON) => CloudEventJSON | undefined
+
+/** What `redact` returned is an event the hub will accept: anything else hides the event. */
+const isCloudEvent = (value: unknown): value is CloudEventJSON => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const e = value as Record<string, unknown>
+  return e.specversion === '1.0' && typeof e.id === 'string' && typeof e.source === 'string' && typeof e.type === 'string'
+}
+
+/** Levels a traffic frame adds around an envelope: the frame, its records, the record. */
+const FRAME_LEVELS = 3
 
 /** Bytes a JSON frame around the records may add; frames are sized to stay under the hub's limit. */
 const FRAME_OVERHEAD = 128
@@ -20,10 +33,17 @@ export class TrafficQueue {
   private head = 0
   private length = 0
   dropped = 0
+  /** Records left out because `redact` failed or the record could not be serialized. */
+  refused = 0
   /** Envelope → its JSON after `redact` (null: hidden), so retries and outcomes reuse one decision. */
   private readonly redacted = new WeakMap<Envelope, string | null>()
 
-  constructor(readonly capacity: number, private readonly redact: Redact | undefined) {
+  /** `onRefused` hears why a record was left out; it must not throw. */
+  constructor(
+    readonly capacity: number,
+    private readonly redact: Redact | undefined,
+    private readonly onRefused: (error: TidingsError) => void = () => {},
+  ) {
     this.items = new Array<Observation | undefined>(capacity)
     this.times = new Float64Array(capacity)
   }
@@ -51,7 +71,7 @@ export class TrafficQueue {
    * record too large for a frame goes without its payload (`truncated`); one that still does
    * not fit is dropped and counted.
    */
-  drain(maxBytes: number, maxFrames: number): string[] {
+  drain(maxBytes: number, maxFrames: number, maxDepth = Number.POSITIVE_INFINITY): string[] {
     const budget = Math.floor((maxBytes - FRAME_OVERHEAD) / MAX_BYTES_PER_CHAR)
     const frames: string[] = []
     let pieces: string[] = []
@@ -68,7 +88,13 @@ export class TrafficQueue {
       this.items[slot] = undefined
       this.head = slot + 1 === this.capacity ? 0 : slot + 1
       this.length--
-      const piece = this.serialize(observation, at, budget)
+      let piece: string | undefined
+      try {
+        piece = this.serialize(observation, at, budget, maxDepth - FRAME_LEVELS)
+      } catch (error) {
+        this.refuse(observation.envelope, 'could not be serialized for devtools', error)
+        continue
+      }
       if (piece === undefined) continue
       if (chars + piece.length + 1 > budget) close()
       pieces.push(piece)
@@ -78,16 +104,50 @@ export class TrafficQueue {
     return frames
   }
 
-  /** The envelope's JSON as it may leave the process, or null when `redact` hides it. */
+  /**
+   * The envelope's JSON as it may leave the process, or null when `redact` hides it. A `redact`
+   * that throws or returns something that is not an event hides the event too (and its outcome
+   * records): failing closed, never sending what was meant to be redacted.
+   */
   envelopeJSON(envelope: Envelope): string | null {
     if (this.redact === undefined) return envelope instanceof TidingsEnvelope ? this.fastJSON(envelope) : safeStringify(envelope)
     let json = this.redacted.get(envelope)
     if (json === undefined) {
-      const kept = this.redact(envelope.toJSON())
-      json = kept === undefined ? null : safeStringify(kept)
+      json = this.applyRedact(envelope)
       this.redacted.set(envelope, json)
     }
     return json
+  }
+
+  private applyRedact(envelope: Envelope): string | null {
+    let kept: unknown
+    try {
+      kept = this.redact!(envelope.toJSON())
+    } catch (error) {
+      this.refuse(envelope, 'was not sent to devtools: redact threw', error)
+      return null
+    }
+    if (kept === undefined) return null
+    if (!isCloudEvent(kept)) {
+      this.refuse(envelope, 'was not sent to devtools: redact returned something that is not an event (return a copy of the event, or undefined to hide it)', undefined)
+      return null
+    }
+    return safeStringify(kept)
+  }
+
+  private refuse(envelope: Envelope, what: string, thrown: unknown): void {
+    this.refused++
+    const reason = thrown === undefined ? '' : ` (${describeThrown(thrown)})`
+    let id: unknown
+    let type: unknown
+    try {
+      ({ id, type } = envelope)
+    } catch {
+      // An envelope is read for the report only; the event is left out either way.
+    }
+    this.onRefused(new TidingsError('E_ENCODE', `An event ${what}${reason}: fix it so it never throws; the event is left out of devtools, the app is unaffected`, {
+      cause: thrown, details: { id: String(id), type: String(type) },
+    }))
   }
 
   private lastMs = Number.NaN
@@ -110,7 +170,7 @@ export class TrafficQueue {
     try {
       data = JSON.stringify(e.data)
     } catch (error) {
-      data = JSON.stringify({ $unserializable: String(error) })
+      data = JSON.stringify({ $unserializable: describeThrown(error) })
     }
     let json = `{"specversion":"1.0","id":${JSON.stringify(e.id)},"source":${JSON.stringify(e.source)},"type":${JSON.stringify(e.type)},"time":"${time}","dataversion":${e.dataversion}`
     if (data !== undefined) json += `,"data":${data}`
@@ -120,13 +180,14 @@ export class TrafficQueue {
     return `${json}}`
   }
 
-  private serialize(o: Observation, at: number, budget: number): string | undefined {
+  private serialize(o: Observation, at: number, budget: number, envelopeDepth: number): string | undefined {
     const envelope = this.envelopeJSON(o.envelope)
     if (envelope === null) return undefined
     if (o.kind === 'emitted') {
       const head = o.remote === true ? `{"k":"emitted","at":${at},"remote":true` : `{"k":"emitted","at":${at}`
       const piece = `${head},"envelope":${envelope}}`
-      if (piece.length <= budget) return piece
+      // Too deep for the hub is sent like too large: without its payload.
+      if (piece.length <= budget && !jsonDepthExceeds(envelope, envelopeDepth)) return piece
       const { data: _data, ...rest } = JSON.parse(envelope) as CloudEventJSON
       return this.fit(`${head},"truncated":true,"envelope":${JSON.stringify(rest)}}`, budget)
     }
@@ -145,12 +206,16 @@ export class TrafficQueue {
   }
 }
 
-/** JSON of a value that may hold cycles or BigInts: those payloads go as a description instead. */
+/**
+ * JSON of a value that may hold cycles or BigInts: those payloads go as a description instead.
+ * Throws when even that fails (an attribute other than `data` is unserializable): the caller
+ * then leaves the record out.
+ */
 const safeStringify = (value: unknown): string => {
   try {
     return JSON.stringify(value)
   } catch (error) {
     const json = (value as { toJSON?: () => CloudEventJSON }).toJSON?.() ?? (value as CloudEventJSON)
-    return JSON.stringify({ ...json, data: { $unserializable: String(error) } })
+    return JSON.stringify({ ...json, data: { $unserializable: describeThrown(error) } })
   }
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { startDevtoolsHub } from '../devtools'
 import type { DevtoolsHub } from '../devtools'
+import { checkToken } from '../devtools/auth'
 import { isLoopback } from '../devtools/bind-address'
 import { integer, parse } from './args'
 import { ExitCode, usageError } from './exit-codes'
@@ -16,7 +17,8 @@ Options:
   --host <addr>      interface to bind (default 127.0.0.1)
   --allow-remote     required to bind anything but loopback (prints a warning)
   --origin <origin>  also accept WebSocket connections from this browser origin (repeatable)
-  --token <token>    use this token instead of a random one (env TIDINGS_DEVTOOLS_TOKEN)
+  --token <token>    use this token (16+ characters) instead of a random one (env TIDINGS_DEVTOOLS_TOKEN)
+  --max-connections <n>  open WebSocket connections at most (default 64)
   --static-dir <d>   serve the page from this directory
   --open             open the page in the default browser
   -h, --help         show this help
@@ -44,6 +46,7 @@ export async function devtoolsCommand(argv: string[], io: Io): Promise<number> {
     'allow-remote': { type: 'boolean' },
     origin: { type: 'string', multiple: true },
     token: { type: 'string' },
+    'max-connections': { type: 'string' },
     'static-dir': { type: 'string' },
     open: { type: 'boolean' },
   }, 'devtools')
@@ -56,6 +59,15 @@ export async function devtoolsCommand(argv: string[], io: Io): Promise<number> {
   if (!isLoopback(host) && !values['allow-remote']) {
     throw usageError(`Binding ${host} exposes your events beyond this machine: add --allow-remote if you mean it`)
   }
+  // An empty variable means unset; anything else given must be a usable token.
+  const token = values.token ?? (process.env.TIDINGS_DEVTOOLS_TOKEN || undefined)
+  if (token !== undefined) {
+    try {
+      checkToken(token)
+    } catch (error) {
+      throw usageError((error as Error).message)
+    }
+  }
   let hub: DevtoolsHub
   try {
     hub = await startDevtoolsHub({
@@ -63,7 +75,8 @@ export async function devtoolsCommand(argv: string[], io: Io): Promise<number> {
       host,
       allowRemote: values['allow-remote'],
       origins: values.origin,
-      token: values.token ?? (process.env.TIDINGS_DEVTOOLS_TOKEN || undefined),
+      token,
+      maxConnections: integer(values['max-connections'], 'max-connections', 64),
       staticDir: values['static-dir'],
       warn: (message) => io.err(io.errColor.yellow(message)),
     })

@@ -1,8 +1,16 @@
 import type { TrafficRecord } from '@tidings/core'
 
+/** Consecutive records of one producer, as a `backlog` frame lists them. */
+export interface BacklogGroup {
+  producer: string
+  records: TrafficRecord[]
+}
+
 /**
  * The last traffic records of all producers, for viewers that connect later. Bounded both in
  * records and in (estimated) bytes, so a producer sending large payloads cannot grow the hub.
+ * Every record gets a sequence number, so a viewer can read the ring page by page at its own
+ * pace and learn how many records were evicted before it read them.
  */
 export class BacklogRing {
   private readonly producers: string[]
@@ -11,6 +19,8 @@ export class BacklogRing {
   private head = 0
   private length = 0
   private bytes = 0
+  /** Sequence number of the record at `head`. */
+  private base = 0
 
   constructor(readonly capacity: number, readonly maxBytes: number) {
     this.producers = new Array<string>(capacity)
@@ -18,9 +28,19 @@ export class BacklogRing {
     this.sizes = new Float64Array(capacity)
   }
 
-  /** `bytesEach`: the records' share of the frame they came in. */
-  add(producer: string, records: readonly TrafficRecord[], bytesEach: number): void {
-    if (this.capacity === 0 || bytesEach > this.maxBytes) return
+  /** Sequence number of the oldest record kept. */
+  get firstSeq(): number {
+    return this.base
+  }
+
+  /** Sequence number the next record will get. */
+  get nextSeq(): number {
+    return this.base + this.length
+  }
+
+  /** `bytesEach`: the records' share of the frame they came in. False when they are too large to keep. */
+  add(producer: string, records: readonly TrafficRecord[], bytesEach: number): boolean {
+    if (this.capacity === 0 || bytesEach > this.maxBytes) return false
     for (let i = Math.max(0, records.length - this.capacity); i < records.length; i++) {
       while (this.length === this.capacity || this.bytes + bytesEach > this.maxBytes) this.evict()
       const slot = (this.head + this.length) % this.capacity
@@ -30,19 +50,28 @@ export class BacklogRing {
       this.bytes += bytesEach
       this.length++
     }
+    // Records that did not fit even the empty ring count as passed through it.
+    this.base += Math.max(0, records.length - this.capacity)
+    return true
   }
 
-  /** Oldest first, consecutive records of one producer grouped into one frame. */
-  frames(): Array<{ producer: string; records: TrafficRecord[] }> {
-    const out: Array<{ producer: string; records: TrafficRecord[] }> = []
-    for (let n = 0; n < this.length; n++) {
+  /**
+   * Records from `seq` on (or the oldest kept, if later), oldest first, grouped by producer, up
+   * to about `maxBytes` (at least one record); `next` is where the following page starts.
+   */
+  read(seq: number, maxBytes: number): { groups: BacklogGroup[]; next: number } {
+    const groups: BacklogGroup[] = []
+    let n = Math.max(0, seq - this.base)
+    let bytes = 0
+    for (; n < this.length && (bytes === 0 || bytes + this.sizes[(this.head + n) % this.capacity]! <= maxBytes); n++) {
       const slot = (this.head + n) % this.capacity
+      bytes += this.sizes[slot]!
       const producer = this.producers[slot]!
-      const last = out[out.length - 1]
+      const last = groups[groups.length - 1]
       if (last?.producer === producer) last.records.push(this.records[slot]!)
-      else out.push({ producer, records: [this.records[slot]!] })
+      else groups.push({ producer, records: [this.records[slot]!] })
     }
-    return out
+    return { groups, next: this.base + n }
   }
 
   private evict(): void {
@@ -50,5 +79,6 @@ export class BacklogRing {
     this.records[this.head] = undefined as unknown as TrafficRecord
     this.head = (this.head + 1) % this.capacity
     this.length--
+    this.base++
   }
 }

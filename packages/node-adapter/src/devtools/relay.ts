@@ -1,53 +1,55 @@
 import { DEVTOOLS_PROTOCOL_VERSION, TidingsError, decodeDevtoolsFrame, encodeDevtoolsFrame, isTidingsError } from '@tidings/core'
 import type {
   HubLimits, HubToProducerFrame, HubToViewerFrame, ProducerFrame, ProducerHelloFrame, ProducerInfo, ViewerCommandFrame,
-  ViewerFrame, ViewerHelloFrame, WireError,
+  ViewerHelloFrame, WireError,
 } from '@tidings/core'
 import type { RawData, WebSocket } from 'ws'
 import { BacklogRing } from './backlog-ring'
+import { ProducerIds } from './producer-ids'
 import { RateLimiter } from './rate-limiter'
+import { ViewerChannel } from './viewer-channel'
 
 export interface HubStats {
   producers: number
   viewers: number
+  /** Open WebSocket connections, counted against `maxConnections` (set by the hub). */
+  connections: number
+  /** Upgrades refused because the hub had `maxConnections` open (set by the hub). */
+  refusedConnections: number
   /** Commands sent to producers and not answered yet. */
   pendingCommands: number
   /** Traffic records not sent to slow viewers, since the hub started. */
   viewerDropped: number
+  /** Other frames held back from (or, for error frames, not sent to) slow viewers, since the hub started. */
+  viewerSkipped: number
+  /** Viewers disconnected because they did not read the results of their own commands. */
+  slowViewersCut: number
+  /** Bytes written to connections and not yet sent: bounded by about one high-water mark plus one frame per connection. */
+  bufferedBytes: number
 }
 
 export interface RelayOptions {
-  limits: HubLimits
+  limits: Required<HubLimits>
   /** Upper bound of the backlog's (estimated) size in bytes. */
   backlogBytes: number
-  /** A viewer with more unsent bytes than this misses traffic frames (counted) until it catches up. */
+  /** A connection with more unsent bytes than this is sent nothing more until it catches up. */
   viewerHighWaterMark: number
   helloTimeoutMs: number
   version: string
 }
 
-interface Link {
+interface ProducerLink {
   readonly ws: WebSocket
   readonly id: string
+  readonly secret: string
   alive: boolean
-}
-
-interface ProducerLink extends Link {
   info: ProducerInfo
   /** The latest `metrics` frame, as relayed to viewers (sent to each new viewer). */
   metrics?: string
 }
 
-interface ViewerLink extends Link {
-  live: boolean
-  /** Traffic records this viewer missed because it was too slow. */
-  dropped: number
-  /** `dropped` changed since the viewer was last told. */
-  unreported: boolean
-}
-
 interface PendingCommand {
-  viewer: ViewerLink
+  viewer: ViewerChannel
   viewerId: string
   producer: string
   name: string
@@ -57,7 +59,9 @@ interface PendingCommand {
 /** Closes frames the protocol defines (docs/devtools-protocol.md §6). */
 const CLOSE = { shutdown: 1001, policy: 1008, version: 4000, replaced: 4001 } as const
 
-const DROPPED_NOTICE_MS = 250
+const CATCH_UP_MS = 250
+/** The backlog is sent in pages of about this size, each once the previous one has left. */
+const BACKLOG_PAGE_BYTES = 256 << 10
 
 /** Appends the producer id to a validated producer frame without re-serializing it; the last key wins in JSON. */
 const withProducer = (text: string, producer: string): string =>
@@ -72,24 +76,41 @@ const textOf = (data: RawData): string =>
  */
 export class Relay {
   private readonly producers = new Map<string, ProducerLink>()
-  private readonly viewers = new Set<ViewerLink>()
+  private readonly viewers = new Map<WebSocket, ViewerChannel>()
   private readonly pending = new Map<string, PendingCommand>()
+  private readonly ids = new ProducerIds()
   private readonly backlog: BacklogRing
-  private readonly noticeTimer: ReturnType<typeof setInterval>
+  private readonly catchUpTimer: ReturnType<typeof setInterval>
   private commandSeq = 0
-  /** Drops counted for viewers that have left, so the hub's total never goes down. */
+  /** Counts of viewers that have left, so the hub's totals never go down. */
   private droppedByGone = 0
+  private skippedByGone = 0
+  private slowViewersCut = 0
+  /** The `producers` frame, encoded once per change however many viewers get it. */
+  private producersCache: string | undefined
 
   constructor(private readonly options: RelayOptions) {
     this.backlog = new BacklogRing(options.limits.backlog, options.backlogBytes)
-    this.noticeTimer = setInterval(() => this.reportDrops(), DROPPED_NOTICE_MS)
-    this.noticeTimer.unref()
+    this.catchUpTimer = setInterval(() => {
+      for (const viewer of this.viewers.values()) viewer.catchUp()
+    }, CATCH_UP_MS)
+    this.catchUpTimer.unref()
   }
 
-  stats(): HubStats {
+  stats(): Omit<HubStats, 'connections' | 'refusedConnections'> {
     let viewerDropped = this.droppedByGone
-    for (const viewer of this.viewers) viewerDropped += viewer.dropped
-    return { producers: this.producers.size, viewers: this.viewers.size, pendingCommands: this.pending.size, viewerDropped }
+    let viewerSkipped = this.skippedByGone
+    let bufferedBytes = 0
+    for (const viewer of this.viewers.values()) {
+      viewerDropped += viewer.dropped
+      viewerSkipped += viewer.skipped
+      bufferedBytes += viewer.ws.bufferedAmount
+    }
+    for (const producer of this.producers.values()) bufferedBytes += producer.ws.bufferedAmount
+    return {
+      producers: this.producers.size, viewers: this.viewers.size, pendingCommands: this.pending.size,
+      viewerDropped, viewerSkipped, slowViewersCut: this.slowViewersCut, bufferedBytes,
+    }
   }
 
   producerList(): ProducerInfo[] {
@@ -99,8 +120,9 @@ export class Relay {
   /** Takes an authenticated socket; it must say hello first. */
   accept(ws: WebSocket, id: string): void {
     const limiter = new RateLimiter(this.options.limits.framesPerSecond, this.options.limits.burst)
-    let link: ProducerLink | ViewerLink | undefined
-    let role: 'producer' | 'viewer' | undefined
+    const maxDepth = this.options.limits.maxDepth
+    let producer: ProducerLink | undefined
+    let viewer: ViewerChannel | undefined
     const helloTimer = setTimeout(() => {
       this.refuse(ws, new TidingsError('E_DEVTOOLS_PROTOCOL', `No hello within ${this.options.helloTimeoutMs} ms: send a hello frame first (docs/devtools-protocol.md §3)`), CLOSE.policy)
     }, this.options.helloTimeoutMs)
@@ -116,19 +138,22 @@ export class Relay {
       }
       const text = textOf(data)
       try {
-        if (link === undefined) {
-          clearTimeout(helloTimer)
-          const hello = this.decodeHello(text)
-          role = hello.role
-          link = hello.role === 'producer' ? this.addProducer(ws, id, hello) : this.addViewer(ws, id, hello)
-        } else if (role === 'producer') {
-          this.fromProducer(link as ProducerLink, decodeDevtoolsFrame(text, 'producer'), text)
+        if (producer !== undefined) {
+          this.fromProducer(producer, decodeDevtoolsFrame(text, 'producer', maxDepth), text)
+        } else if (viewer !== undefined) {
+          const frame = decodeDevtoolsFrame(text, 'viewer', maxDepth)
+          if (frame.t === 'hello') throw new TidingsError('E_DEVTOOLS_PROTOCOL', 'A second hello on one connection: reconnect to start over')
+          this.route(viewer, frame)
         } else {
-          this.fromViewer(link as ViewerLink, decodeDevtoolsFrame(text, 'viewer'))
+          clearTimeout(helloTimer)
+          const hello = decodeDevtoolsFrame(text, 'hello', maxDepth)
+          // Registered before anything is sent, so that the close handler always finds what to release.
+          if (hello.role === 'producer') producer = this.addProducer(ws, id, hello)
+          else viewer = this.addViewer(ws, id, hello)
         }
       } catch (error) {
-        const refusal = isTidingsError(error) ? error : new TidingsError('E_DEVTOOLS_PROTOCOL', String(error))
-        if (link !== undefined) this.sendError(ws, refusal)
+        const refusal = isTidingsError(error) ? error : new TidingsError('E_DEVTOOLS_PROTOCOL', `The hub could not handle a frame: ${String(error)}`)
+        if (producer !== undefined || viewer !== undefined) this.sendError(ws, refusal)
         else this.refuse(ws, refusal, 'version' in (refusal.details ?? {}) ? CLOSE.version : CLOSE.policy)
       }
     })
@@ -136,19 +161,19 @@ export class Relay {
     // close handler cleans up. Without a listener they would crash the hub.
     ws.on('error', () => {})
     ws.on('pong', () => {
-      if (link) link.alive = true
+      if (producer) producer.alive = true
+      if (viewer) viewer.alive = true
     })
     ws.on('close', () => {
       clearTimeout(helloTimer)
-      if (link === undefined) return
-      if (role === 'producer') this.removeProducer(link as ProducerLink)
-      else this.removeViewer(link as ViewerLink)
+      if (producer !== undefined) this.removeProducer(producer)
+      if (viewer !== undefined) this.removeViewer(viewer)
     })
   }
 
   /** Pings every connection; one that did not answer the previous ping is dropped. */
   heartbeat(): void {
-    for (const link of [...this.producers.values(), ...this.viewers]) {
+    for (const link of [...this.producers.values(), ...this.viewers.values()]) {
       if (!link.alive) {
         link.ws.terminate()
         continue
@@ -159,73 +184,66 @@ export class Relay {
   }
 
   close(): void {
-    clearInterval(this.noticeTimer)
+    clearInterval(this.catchUpTimer)
     for (const p of this.pending.values()) clearTimeout(p.timer)
     this.pending.clear()
-    for (const link of [...this.producers.values(), ...this.viewers]) link.ws.close(CLOSE.shutdown, 'hub shutting down')
+    for (const link of [...this.producers.values(), ...this.viewers.values()]) link.ws.close(CLOSE.shutdown, 'hub shutting down')
   }
 
-  private decodeHello(text: string): ProducerHelloFrame | ViewerHelloFrame {
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch {
-      throw new TidingsError('E_DEVTOOLS_PROTOCOL', 'The first frame is not JSON: send a hello frame (docs/devtools-protocol.md §3)')
-    }
-    const sender = (value as { role?: unknown } | null)?.role === 'producer' ? 'producer' : 'viewer'
-    const frame = decodeDevtoolsFrame(value, sender)
-    if (frame.t !== 'hello') throw new TidingsError('E_DEVTOOLS_PROTOCOL', `The first frame must be a hello, got "${frame.t}"`)
-    return frame
+  private welcome(ws: WebSocket, id: string, role: 'producer' | 'viewer', extra: { producer?: string; resume?: string } = {}): void {
+    this.send(ws, { v: DEVTOOLS_PROTOCOL_VERSION, t: 'welcome', id, role, hub: { version: this.options.version }, limits: this.options.limits, ...extra })
   }
 
-  private welcome(link: Link, role: 'producer' | 'viewer'): void {
-    this.send(link.ws, { v: DEVTOOLS_PROTOCOL_VERSION, t: 'welcome', id: link.id, role, hub: { version: this.options.version }, limits: this.options.limits })
-  }
-
-  private addProducer(ws: WebSocket, id: string, hello: ProducerHelloFrame): ProducerLink {
+  private addProducer(ws: WebSocket, connection: string, hello: ProducerHelloFrame): ProducerLink {
+    const previous = this.producers.get(hello.instance)
+    const { id, secret } = this.ids.claim(hello.instance, hello.resume, previous?.secret, (candidate) => this.producers.has(candidate))
     const info: ProducerInfo = {
-      id: hello.instance, name: hello.name, source: hello.source, connectedAt: Date.now(),
+      id, name: hello.name, source: hello.source, connectedAt: Date.now(),
       paused: hello.paused ?? false, dropped: 0, catalog: hello.catalog,
     }
     if (hello.runtime !== undefined) info.runtime = hello.runtime
     if (hello.pid !== undefined) info.pid = hello.pid
     if (hello.storeDir !== undefined) info.storeDir = hello.storeDir
-    const link: ProducerLink = { ws, id, alive: true, info }
-    const previous = this.producers.get(info.id)
-    this.producers.set(info.id, link)
-    if (previous) {
-      this.failPending(previous.info.id, 'The producer reconnected before answering: send the command again')
-      previous.ws.close(CLOSE.replaced, 'replaced by a newer connection of the same producer')
+    const link: ProducerLink = { ws, id: connection, secret, alive: true, info }
+    const replaced = id === hello.instance ? previous : undefined
+    this.producers.set(id, link)
+    if (replaced) {
+      this.failPending(id, 'The producer reconnected before answering: send the command again')
+      replaced.ws.close(CLOSE.replaced, 'replaced by a newer connection of the same producer')
     }
-    this.welcome(link, 'producer')
+    this.welcome(ws, connection, 'producer', { producer: id, resume: secret })
     this.broadcastProducers()
     return link
   }
 
-  private addViewer(ws: WebSocket, id: string, hello: ViewerHelloFrame): ViewerLink {
-    const link: ViewerLink = { ws, id, alive: true, live: hello.live ?? true, dropped: 0, unreported: false }
-    this.viewers.add(link)
-    this.welcome(link, 'viewer')
-    this.send(ws, { v: DEVTOOLS_PROTOCOL_VERSION, t: 'producers', producers: this.producerList() })
-    if (link.live) {
-      for (const p of this.producers.values()) if (p.metrics) ws.send(p.metrics)
-      if (hello.backlog ?? true) this.send(ws, { v: DEVTOOLS_PROTOCOL_VERSION, t: 'backlog', frames: this.backlog.frames() })
-    }
-    return link
+  private addViewer(ws: WebSocket, id: string, hello: ViewerHelloFrame): ViewerChannel {
+    const pageBytes = Math.min(BACKLOG_PAGE_BYTES, this.options.viewerHighWaterMark)
+    const viewer = new ViewerChannel(ws, id, hello.live ?? true, this.options.viewerHighWaterMark, pageBytes, {
+      backlog: this.backlog,
+      producersText: () => this.producersText(),
+      metricsTexts: () => [...this.producers.values()].flatMap((p) => p.metrics ?? []),
+    })
+    this.viewers.set(ws, viewer)
+    this.producersCache = undefined
+    this.welcome(ws, id, 'viewer')
+    viewer.start(hello.backlog ?? true)
+    return viewer
   }
 
   private removeProducer(link: ProducerLink): void {
     if (this.producers.get(link.info.id) !== link) return
     this.producers.delete(link.info.id)
+    this.ids.release(link.info.id, link.secret)
     this.failPending(link.info.id, `Producer "${link.info.name}" disconnected before answering`)
     this.broadcastProducers()
   }
 
-  private removeViewer(link: ViewerLink): void {
-    this.viewers.delete(link)
-    this.droppedByGone += link.dropped
+  private removeViewer(viewer: ViewerChannel): void {
+    if (!this.viewers.delete(viewer.ws)) return
+    this.droppedByGone += viewer.dropped
+    this.skippedByGone += viewer.skipped
     for (const [hubId, p] of this.pending) {
-      if (p.viewer === link) {
+      if (p.viewer === viewer) {
         clearTimeout(p.timer)
         this.pending.delete(hubId)
       }
@@ -236,14 +254,16 @@ export class Relay {
     switch (frame.t) {
       case 'traffic': {
         link.info.dropped = frame.dropped
-        this.backlog.add(link.info.id, frame.records, text.length / frame.records.length)
-        if (frame.records.length) this.relayTraffic(withProducer(text, link.info.id), frame.records.length)
+        if (frame.records.length === 0) return
+        const kept = this.backlog.add(link.info.id, frame.records, text.length / frame.records.length)
+        const relayed = withProducer(text, link.info.id)
+        for (const viewer of this.viewers.values()) viewer.traffic(relayed, frame.records.length, kept)
         return
       }
       case 'metrics': {
         link.info.dropped = frame.dropped
         link.metrics = withProducer(text, link.info.id)
-        for (const viewer of this.viewers) if (viewer.live && viewer.ws.bufferedAmount <= this.options.viewerHighWaterMark) viewer.ws.send(link.metrics)
+        for (const viewer of this.viewers.values()) viewer.metrics(link.metrics)
         return
       }
       case 'catalog':
@@ -260,7 +280,7 @@ export class Relay {
           link.info.paused = paused
           this.broadcastProducers()
         }
-        this.send(pending.viewer.ws, { ...frame, id: pending.viewerId, producer: link.info.id })
+        this.reply(pending.viewer, { ...frame, id: pending.viewerId, producer: link.info.id })
         return
       }
       case 'hello':
@@ -268,15 +288,14 @@ export class Relay {
     }
   }
 
-  private fromViewer(link: ViewerLink, frame: ViewerFrame): void {
-    if (frame.t === 'hello') throw new TidingsError('E_DEVTOOLS_PROTOCOL', 'A second hello on one connection: reconnect to start over')
-    this.route(link, frame)
-  }
-
-  private route(viewer: ViewerLink, command: ViewerCommandFrame): void {
+  private route(viewer: ViewerChannel, command: ViewerCommandFrame): void {
     const producer = this.producers.get(command.producer)
     if (producer === undefined) {
       this.answer(viewer, command.id, command.producer, { code: 'E_DEVTOOLS_NO_PRODUCER', message: `No producer "${command.producer}" is connected: pick one from the producers list` })
+      return
+    }
+    if (producer.ws.bufferedAmount > this.options.viewerHighWaterMark) {
+      this.answer(viewer, command.id, command.producer, { code: 'E_TIMEOUT', message: `Producer "${producer.info.name}" is not reading what the hub sends it: try again later` })
       return
     }
     const hubId = `h${++this.commandSeq}`
@@ -297,47 +316,39 @@ export class Relay {
     }
   }
 
-  private answer(viewer: ViewerLink, id: string, producer: string, error: WireError): void {
-    this.send(viewer.ws, { v: DEVTOOLS_PROTOCOL_VERSION, t: 'result', id, producer, ok: false, error })
+  private answer(viewer: ViewerChannel, id: string, producer: string, error: WireError): void {
+    this.reply(viewer, { v: DEVTOOLS_PROTOCOL_VERSION, t: 'result', id, producer, ok: false, error })
   }
 
-  private relayTraffic(text: string, records: number): void {
-    const mark = this.options.viewerHighWaterMark
-    for (const viewer of this.viewers) {
-      if (!viewer.live) continue
-      if (viewer.ws.bufferedAmount > mark) {
-        viewer.dropped += records
-        viewer.unreported = true
-        continue
-      }
-      if (viewer.unreported) this.noticeDrops(viewer)
-      viewer.ws.send(text)
-    }
+  /**
+   * A viewer that does not read the answers to its own commands would make the hub buffer them
+   * without bound: it is disconnected instead (a page reconnects and starts afresh).
+   */
+  private reply(viewer: ViewerChannel, frame: HubToViewerFrame): void {
+    if (viewer.reply(encodeDevtoolsFrame(frame))) return
+    this.slowViewersCut++
+    this.removeViewer(viewer)
+    viewer.ws.terminate()
   }
 
-  private reportDrops(): void {
-    for (const viewer of this.viewers) {
-      if (viewer.unreported && viewer.ws.bufferedAmount <= this.options.viewerHighWaterMark) this.noticeDrops(viewer)
-    }
-  }
-
-  private noticeDrops(viewer: ViewerLink): void {
-    viewer.unreported = false
-    this.send(viewer.ws, { v: DEVTOOLS_PROTOCOL_VERSION, t: 'dropped', count: viewer.dropped })
+  private producersText(): string {
+    return this.producersCache ??= encodeDevtoolsFrame({ v: DEVTOOLS_PROTOCOL_VERSION, t: 'producers', producers: this.producerList() })
   }
 
   private broadcastProducers(): void {
-    if (this.viewers.size === 0) return
-    const text = encodeDevtoolsFrame({ v: DEVTOOLS_PROTOCOL_VERSION, t: 'producers', producers: this.producerList() })
-    for (const viewer of this.viewers) viewer.ws.send(text)
+    this.producersCache = undefined
+    for (const viewer of this.viewers.values()) viewer.producersChanged()
   }
 
   private send(ws: WebSocket, frame: HubToProducerFrame | HubToViewerFrame): void {
-    if (ws.readyState === ws.OPEN) ws.send(encodeDevtoolsFrame(frame))
+    if (ws.readyState === ws.OPEN && ws.bufferedAmount <= this.options.viewerHighWaterMark) ws.send(encodeDevtoolsFrame(frame))
   }
 
   private sendError(ws: WebSocket, error: TidingsError): void {
-    this.send(ws, { v: DEVTOOLS_PROTOCOL_VERSION, t: 'error', code: error.code, message: error.message })
+    const text = encodeDevtoolsFrame({ v: DEVTOOLS_PROTOCOL_VERSION, t: 'error', code: error.code, message: error.message })
+    const viewer = this.viewers.get(ws)
+    if (viewer !== undefined) viewer.notice(text)
+    else if (ws.readyState === ws.OPEN && ws.bufferedAmount <= this.options.viewerHighWaterMark) ws.send(text)
   }
 
   private refuse(ws: WebSocket, error: TidingsError, code: number): void {

@@ -5,11 +5,12 @@ import type { Duplex } from 'node:stream'
 import { TidingsError } from '@tidings/core'
 import type { HubLimits, ProducerInfo } from '@tidings/core'
 import { WebSocketServer } from 'ws'
-import { createToken, credentialOf, originAllowed, sessionCookie } from './auth'
+import { HubCredentials, checkToken, createToken, originAllowed } from './auth'
 import { isLoopback, urlHost } from './bind-address'
 import { packageVersion } from './package-version'
 import { Relay } from './relay'
 import type { HubStats } from './relay'
+import { securityHeaders } from './security-headers'
 import { findPageDir, pageHandler } from './static-site'
 
 export interface DevtoolsHubOptions {
@@ -17,7 +18,7 @@ export interface DevtoolsHubOptions {
   host?: string
   /** Port (default 7420; 0 picks a free one). */
   port?: number
-  /** Access token (default: 32 random bytes). */
+  /** Access token, at least 16 characters (default: 32 random bytes). */
   token?: string
   /** Allow binding a non-loopback interface: anyone who can reach it and has the token sees your events. */
   allowRemote?: boolean
@@ -31,12 +32,16 @@ export interface DevtoolsHubOptions {
   backlogBytes?: number
   /** Largest accepted WebSocket message (default 1 MiB). */
   maxPayload?: number
+  /** Deepest nesting of arrays and objects an incoming frame may have (default 100); deeper frames are refused. */
+  maxDepth?: number
+  /** Open WebSocket connections at most (default 64); more are refused with 503. */
+  maxConnections?: number
   /** Frames per second each connection may send, sustained (default 200) and at once (`burst`, default 400). */
   framesPerSecond?: number
   burst?: number
   /** How long a command waits for its producer's result (default 15 s). */
   commandTimeoutMs?: number
-  /** Unsent bytes above which a viewer misses traffic frames, counted (default 4 MiB). */
+  /** Unsent bytes above which a connection is sent nothing more until it catches up (default 4 MiB): viewers miss traffic (counted), get the latest state later. */
   viewerHighWaterMark?: number
   /** Interval of WebSocket pings; a connection that misses one is dropped (default 30 s). */
   pingIntervalMs?: number
@@ -56,13 +61,13 @@ export interface DevtoolsHub {
   readonly token: string
   /** Producers connected now. */
   producers(): ProducerInfo[]
-  /** Connection counts and the traffic slow viewers missed. */
+  /** Connection counts, what slow viewers missed, and the bytes waiting to be sent. */
   stats(): HubStats
   /** Closes every connection (1001) and stops listening. */
   close(): Promise<void>
 }
 
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }
 
 const refuseUpgrade = (socket: Duplex, status: number, message: string) => {
   socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`)
@@ -87,13 +92,17 @@ export async function startDevtoolsHub(options: DevtoolsHubOptions = {}): Promis
     warn(`Warning: the devtools hub listens on ${host}: anyone who can reach it and has the token sees and can replay your events.`)
   }
   const token = options.token ?? createToken()
-  const limits: HubLimits = {
+  checkToken(token)
+  const credentials = new HubCredentials(token)
+  const limits: Required<HubLimits> = {
     maxPayload: options.maxPayload ?? 1 << 20,
     framesPerSecond: options.framesPerSecond ?? 200,
     burst: options.burst ?? 400,
     backlog: options.backlog ?? 2000,
     commandTimeoutMs: options.commandTimeoutMs ?? 15_000,
+    maxDepth: options.maxDepth ?? 100,
   }
+  const maxConnections = options.maxConnections ?? 64
   const relay = new Relay({
     limits,
     backlogBytes: options.backlogBytes ?? 16 << 20,
@@ -102,17 +111,22 @@ export async function startDevtoolsHub(options: DevtoolsHubOptions = {}): Promis
     version: packageVersion(),
   })
   const page = pageHandler(findPageDir(options.staticDir))
+  const headers = securityHeaders(page.csp)
   const origins = options.origins ?? []
   let port = 0
-  let connections = 0
+  let connectionSeq = 0
+  /** Upgraded sockets still open: each is released when its TCP socket closes, however it ends. */
+  let open = 0
+  let refusedConnections = 0
 
   const server = createServer((req, res) => {
-    const credential = credentialOf(req, token, port)
+    for (const name in headers) res.setHeader(name, headers[name]!)
+    const credential = credentials.credentialOf(req, port)
     if (credential === undefined) {
       res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end(UNAUTHORIZED)
       return
     }
-    if (credential === 'query') res.setHeader('set-cookie', sessionCookie(token, port))
+    if (credential === 'query') res.setHeader('set-cookie', credentials.sessionCookie(port))
     page(req, res)
   })
 
@@ -120,12 +134,18 @@ export async function startDevtoolsHub(options: DevtoolsHubOptions = {}): Promis
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
     if (new URL(req.url ?? '/', 'http://hub').pathname !== '/ws') return refuseUpgrade(socket, 404, 'The devtools WebSocket endpoint is /ws\n')
-    const credential = credentialOf(req, token, port)
+    const credential = credentials.credentialOf(req, port)
     if (credential === undefined) return refuseUpgrade(socket, 401, UNAUTHORIZED)
     if (!originAllowed(req, credential, origins)) {
       return refuseUpgrade(socket, 403, `Origin ${req.headers.origin} may not connect: start the hub with --origin ${req.headers.origin} (origins option) to allow it\n`)
     }
-    wss.handleUpgrade(req, socket, head, (ws) => relay.accept(ws, `c${++connections}`))
+    if (open >= maxConnections) {
+      refusedConnections++
+      return refuseUpgrade(socket, 503, `The devtools hub has ${maxConnections} connections open, its maximum: close pages or producers you no longer use, or raise it (--max-connections, maxConnections option)\n`)
+    }
+    open++
+    socket.once('close', () => open--)
+    wss.handleUpgrade(req, socket, head, (ws) => relay.accept(ws, `c${++connectionSeq}`))
   })
 
   const requested = options.port ?? 7420
@@ -152,7 +172,7 @@ export async function startDevtoolsHub(options: DevtoolsHubOptions = {}): Promis
     port,
     token,
     producers: () => relay.producerList(),
-    stats: () => relay.stats(),
+    stats: () => ({ ...relay.stats(), connections: open, refusedConnections }),
     async close() {
       clearInterval(pinger)
       relay.close()
