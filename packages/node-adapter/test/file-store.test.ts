@@ -3,6 +3,7 @@ import { appendFile, mkdir, mkdtemp, open, readFile, readdir, rm, stat, utimes, 
 import type { FileHandle } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
 import * as v from 'valibot'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createBus, createCodec, defineCatalog, defineEvent, isTidingsError } from '@tidings/core'
@@ -79,7 +80,7 @@ describe('fileStore()', () => {
   })
 
   describe('on disk', () => {
-    it('writes one NDJSON line per event: {"p":position,"e":CloudEvents JSON}', async () => {
+    it('writes one NDJSON line per event: {"c":CRC-32 of the rest,"p":position,"e":CloudEvents JSON}', async () => {
       const store = track(fileStore({ dir }))
       const events = [tick(1), tick(2, { note: 'two' })]
       await store.append(events)
@@ -87,7 +88,11 @@ describe('fileStore()', () => {
       expect(segment).toBe('00000000000000000001.ndjson')
       const lines = (await readFile(join(dir, segment!), 'utf8')).split('\n')
       expect(lines.pop()).toBe('')
-      expect(lines.map((l) => JSON.parse(l))).toEqual(events.map((e, i) => ({ p: i + 1, e: JSON.parse(JSON.stringify(e)) })))
+      expect(lines.map((l) => JSON.parse(l))).toEqual(events.map((e, i) => ({ c: expect.any(Number), p: i + 1, e: JSON.parse(JSON.stringify(e)) })))
+      for (const line of lines) {
+        const { c } = JSON.parse(line) as { c: number }
+        expect(crc32(line.slice(`{"c":${c},`.length, -1))).toBe(c)
+      }
     })
 
     it('starts a new segment, named by its first position, past maxSegmentBytes', async () => {
@@ -181,11 +186,9 @@ describe('fileStore()', () => {
     const lastSegment = async () => join(dir, (await segmentFiles(dir)).at(-1)!)
 
     it.each([
-      ['a record cut short', '{"p":4,"e":{"specversion":"1.0","id":"torn'],
+      ['a record cut short', '{"c":1,"p":4,"e":{"specversion":"1.0","id":"torn'],
       ['zeros the file system never filled', '\0'.repeat(300)],
-      ['garbage lines', 'not json\n{"p":4}\n'],
-      ['a record with a wrong position', `${JSON.stringify({ p: 9, e: JSON.parse(JSON.stringify(tick(9))) })}\n`],
-    ])('cuts off %s at the end of the newest segment', async (_, tail) => {
+    ])('cuts off %s at the end of the newest segment, keeping it in quarantine without a report', async (_, tail) => {
       const store = fileStore({ dir })
       const events = [tick(1), tick(2), tick(3)]
       await store.append(events)
@@ -194,8 +197,14 @@ describe('fileStore()', () => {
       const good = (await stat(path)).size
       await appendFile(path, tail)
       const again = track(fileStore({ dir }))
+      const reported: TidingsError[] = []
+      again.onError!((error) => reported.push(error))
       expect((await collect(again)).map((r) => r.envelope.id)).toEqual(events.map((e) => e.id))
+      expect(reported).toEqual([])
       expect((await stat(path)).size).toBe(good)
+      const [kept] = (await readFile(`${path}.quarantine`, 'utf8')).split('\n').map((l) => JSON.parse(l || 'null') as { offset: number; data: string })
+      expect(kept).toMatchObject({ offset: good, bytes: Buffer.byteLength(tail) })
+      expect(Buffer.from(kept!.data, 'base64').toString()).toBe(tail)
       const next = tick(4)
       await again.append([next])
       expect((await collect(again, { after: 3 })).map((r) => [r.position, r.envelope.id])).toEqual([[4, next.id]])
@@ -213,7 +222,7 @@ describe('fileStore()', () => {
       expect((await track(fileStore({ dir })).listDeadLetters()).map((e) => e.id)).toEqual(['dl-1', 'dl-3'])
     })
 
-    it('refuses to read past damage inside an older segment, naming the file', async () => {
+    it('reads past damage inside an older segment, reporting it with the file, offset and position', async () => {
       const store = fileStore({ dir, maxSegmentBytes: 600 })
       for (let i = 1; i <= 10; i++) await store.append([tick(i)])
       await store.close()
@@ -222,9 +231,13 @@ describe('fileStore()', () => {
       const text = await readFile(path, 'utf8')
       await writeFile(path, text.replace('"p":2,', '"p":2,\u0000'))
       const again = track(fileStore({ dir, maxSegmentBytes: 600 }))
-      const error = await failure(collect(again))
-      expect(isTidingsError(error, 'E_STORAGE')).toBe(true)
-      expect((error as TidingsError).details).toMatchObject({ path })
+      const reported: TidingsError[] = []
+      again.onError!((error) => reported.push(error))
+      expect((await collect(again)).map((r) => r.position)).toEqual([1, 3, 4, 5, 6, 7, 8, 9, 10])
+      expect(reported).toHaveLength(1)
+      expect(isTidingsError(reported[0], 'E_STORAGE_DAMAGED')).toBe(true)
+      expect(reported[0]!.details).toMatchObject({ path, quarantine: `${path}.quarantine`, offset: text.indexOf('\n') + 1, count: 1, positions: [2, 2] })
+      expect(await again.count()).toBe(9)
     })
   })
 
@@ -445,13 +458,25 @@ describe('fileStore()', () => {
       expect(entry!.envelope.data).toEqual({ orderId: 'A-1', currency: 'EUR' })
     })
 
-    it('rejects an envelope the codec cannot write, without writing the rest of its batch', async () => {
+    it('refuses an envelope the codec cannot write alone: the rest of its batch is written, then append rejects with E_ENCODE', async () => {
       const store = track(fileStore({ dir }))
-      const error = await failure(store.append([tick(1), tick(2, { big: 10n })]))
-      expect(isTidingsError(error)).toBe(true)
+      const bad = tick(2, { big: 10n })
+      const error = await failure(store.append([tick(1), bad, tick(3)]))
+      expect(isTidingsError(error, 'E_ENCODE')).toBe(true)
+      expect((error as TidingsError).message).toMatch(/^1 of 3 events could not be stored: /)
+      expect((error as TidingsError).details).toEqual({ appended: 2, refused: [{ id: bad.id, type: 'order.placed', code: expect.any(String), message: expect.any(String) }] })
+      await store.append([tick(4)])
+      await store.close()
+      const again = track(fileStore({ dir }))
+      expect((await collect(again)).map((r) => [r.position, r.envelope.data])).toEqual([[1, { n: 1 }], [2, { n: 3 }], [3, { n: 4 }]])
+    })
+
+    it('rejects with E_ENCODE and writes nothing when every envelope of a batch is refused', async () => {
+      const store = track(fileStore({ dir, codec: createCodec(undefined, { unknown: 'keep', maxBytes: 2000 }) }))
+      const error = await failure(store.append([tick(1, { pad: 'x'.repeat(3000) })]))
+      expect(isTidingsError(error, 'E_ENCODE')).toBe(true)
+      expect((error as TidingsError).details).toMatchObject({ appended: 0, refused: [{ type: 'order.placed' }] })
       expect(await store.count()).toBe(0)
-      await store.append([tick(3)])
-      expect((await collect(store)).map((r) => r.position)).toEqual([1])
     })
   })
 

@@ -1,54 +1,94 @@
-import { open, readFile, rename } from 'node:fs/promises'
+import { open, rename, unlink } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
-import { GroupCommit } from '@tidings/core'
-import { SYNC } from './sync'
-import { writeAll } from './io'
+import { GroupCommit, SpaceRetry } from '@tidings/core'
+import type { TidingsError } from '@tidings/core'
+import { isBlank, sealLine, unsealLine } from './checksum'
+import { DamageRuns } from './damage-runs'
+import { storageError, writeAll } from './io'
+import { linesForward } from './lines'
 import type { Durability } from './log-writer'
+import type { Quarantine } from './quarantine'
+import { appendWaitingForSpace } from './space'
+import { SYNC } from './sync'
 
 /** A dead-letter entry as stored: plain JSON, its envelope in the codec's JSON form. */
 export type StoredDeadLetter = { readonly id: string } & Record<string, unknown>
 
+const operationLine = (op: 'put' | 'del', value: unknown): string => sealLine(`"${op}":${JSON.stringify(value)}`)
+
 /** Compaction runs once the file holds this many lines more than live entries (and more lines than twice the entries). */
 const GARBAGE_LINES = 1000
 
-/** What a dead-letter file holds: the live entries, and the length of its valid part. */
+/** What a dead-letter file holds: the live entries, and the length of its complete lines. */
 interface Loaded {
   entries: Map<string, StoredDeadLetter>
   lines: number
-  validBytes: number
   size: number
 }
 
+type Operation = { put?: StoredDeadLetter; del?: unknown } | null | undefined
+
 /**
- * Reads a dead-letter file: one operation per line, `{"put":{entry}}` or `{"del":"id"}`, replayed in
- * order. Like the log, a line cut short by a crash (or anything after it) is not part of the file.
+ * Reads a dead-letter file: one operation per line, `{"c":<crc>,"put":{entry}}` or
+ * `{"c":<crc>,"del":"id"}`, replayed in order. A damaged line is handed to the quarantine and
+ * replay goes on past it (a lost `del` brings its entry back, a lost `put` keeps the entry's
+ * previous version: nothing else is lost). With `repair` (the writer opening the file), bytes after
+ * the last '\n' are a write cut short by a crash and go to quarantine too, unless they are a whole
+ * line that only lost its '\n'; without it they are a write still going on, and not read.
  */
-export async function loadDeadLetters(path: string): Promise<Loaded> {
-  const buf = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return Buffer.alloc(0)
+export async function loadDeadLetters(path: string, quarantine: Quarantine, repair = false): Promise<Loaded> {
+  const entries = new Map<string, StoredDeadLetter>()
+  const loaded: Loaded = { entries, lines: 0, size: 0 }
+  const file = await open(path, repair ? 'r+' : 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined
     throw error
   })
-  const entries = new Map<string, StoredDeadLetter>()
-  let lines = 0
-  let from = 0
-  for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, from)) {
-    let op: { put?: StoredDeadLetter; del?: unknown } | null
-    try {
-      op = JSON.parse(buf.toString('utf8', from, nl)) as typeof op
-    } catch {
-      break
-    }
+  if (file === undefined) return loaded
+  const runs = new DamageRuns(path, (damage) => quarantine.keep(damage))
+  const replay = (line: string): boolean => {
+    const op = unsealLine(line) as Operation
     if (op !== null && typeof op === 'object' && op.put !== null && typeof op.put === 'object' && typeof op.put.id === 'string') entries.set(op.put.id, op.put)
     else if (op !== null && typeof op === 'object' && typeof op.del === 'string') entries.delete(op.del)
-    else break
-    lines++
-    from = nl + 1
+    else return false
+    return true
   }
-  return { entries, lines, validBytes: from, size: buf.length }
+  try {
+    const { size } = await file.stat()
+    for await (const { lines, starts, ends } of linesForward(file, 0, size)) {
+      for (let i = 0; i < lines.length; i++) {
+        loaded.size = ends[i]!
+        loaded.lines++
+        if (isBlank(lines[i]!)) continue
+        if (replay(lines[i]!)) await runs.close(0, -1)
+        else runs.damaged(starts[i]!, ends[i]!)
+      }
+    }
+    await runs.close(0, -1)
+    if (repair && loaded.size < size) {
+      const tail = Buffer.alloc(size - loaded.size)
+      await file.read(tail, 0, tail.length, loaded.size)
+      const whole = tail[tail.length - 1] === 0x7d ? tail : tail.subarray(0, -1)
+      if (replay(whole.toString('utf8'))) {
+        await file.write(Buffer.from('\n'), 0, 1, loaded.size + whole.length)
+        await file.datasync()
+        loaded.size += whole.length + 1
+        loaded.lines++
+      } else {
+        await quarantine.keep({ path, offset: loaded.size, bytes: tail.length, count: 1 }, 'cut')
+      }
+    }
+    return loaded
+  } finally {
+    await file.close()
+  }
 }
 
 export interface DeadLetterFileOptions {
+  dir: string
   durability: Durability
+  quarantine: Quarantine
+  /** Failures handled here (a full disk, a compaction that could not run) that no caller sees. */
+  report(error: TidingsError): void
   /** Makes a rename in the store's directory durable. */
   syncDirectory(): Promise<void>
 }
@@ -61,7 +101,9 @@ export interface DeadLetterFileOptions {
  */
 export class DeadLetterFile {
   private readonly writer = new GroupCommit<string | typeof SYNC>((items) => this.commit(items))
+  private readonly retry: SpaceRetry
   private dirty = false
+  private failure: TidingsError | undefined
 
   private constructor(
     private readonly path: string,
@@ -71,25 +113,26 @@ export class DeadLetterFile {
     /** Bytes of complete lines: where a failed write is cut back to. */
     private size: number,
     private readonly options: DeadLetterFileOptions,
-  ) {}
+  ) {
+    this.retry = new SpaceRetry(options.report)
+  }
 
   static async open(path: string, options: DeadLetterFileOptions): Promise<DeadLetterFile> {
-    const loaded = await loadDeadLetters(path)
+    const loaded = await loadDeadLetters(path, options.quarantine, true)
     const file = await open(path, 'a')
-    if (loaded.validBytes < loaded.size) {
-      await file.truncate(loaded.validBytes)
-      await file.datasync()
-    }
-    const dlq = new DeadLetterFile(path, file, loaded.entries, loaded.lines, loaded.validBytes, options)
-    if (dlq.needsCompaction()) await dlq.compact()
+    const dlq = new DeadLetterFile(path, file, loaded.entries, loaded.lines, loaded.size, options)
+    await dlq.compactIfNeeded()
     return dlq
   }
 
-  /** Lists the entry at once; if its write fails, the listing goes back to what the file holds. */
+  /**
+   * Lists the entry at once; if its write fails, the listing goes back to what the file holds. On a
+   * full disk the write waits for space (see appendWaitingForSpace), and so does this promise.
+   */
   put(entry: StoredDeadLetter): Promise<void> {
     const before = this.entries.get(entry.id)
     this.entries.set(entry.id, entry)
-    return this.writer.submit(`${JSON.stringify({ put: entry })}\n`).catch((error: unknown) => {
+    return this.writer.submit(operationLine('put', entry)).catch((error: unknown) => {
       if (this.entries.get(entry.id) === entry) {
         if (before === undefined) this.entries.delete(entry.id)
         else this.entries.set(entry.id, before)
@@ -102,7 +145,7 @@ export class DeadLetterFile {
     const before = this.entries.get(id)
     if (before === undefined) return Promise.resolve()
     this.entries.delete(id)
-    return this.writer.submit(`${JSON.stringify({ del: id })}\n`).catch((error: unknown) => {
+    return this.writer.submit(operationLine('del', id)).catch((error: unknown) => {
       if (!this.entries.has(id)) this.entries.set(id, before)
       throw error
     })
@@ -114,6 +157,7 @@ export class DeadLetterFile {
   }
 
   async close(): Promise<void> {
+    this.retry.close()
     try {
       await this.flush()
     } finally {
@@ -127,16 +171,16 @@ export class DeadLetterFile {
   }
 
   private async commit(items: Array<string | typeof SYNC>): Promise<void> {
+    if (this.failure) throw this.failure
     const lines = items.filter((item): item is string => item !== SYNC)
     if (lines.length) {
       const buf = Buffer.from(lines.join(''))
-      try {
-        await writeAll(this.file, buf)
-      } catch (error) {
-        // A torn line would hide every line after it from the next load: cut it off now.
-        await this.file.truncate(this.size)
-        throw error
-      }
+      await appendWaitingForSpace(this.retry, { file: this.file, path: this.path, offset: this.size }, buf, {
+        dir: this.options.dir,
+        what: `${lines.length} dead-letter ${lines.length === 1 ? 'update' : 'updates'}`,
+        details: { dir: this.options.dir, path: this.path, deadLetters: lines.length },
+        cutFailed: (error) => (this.failure = storageError(`Could not cut ${this.path} back after a failed write; close the store and open it again`, error, { path: this.path })),
+      })
       this.size += buf.length
       this.lines += lines.length
       this.dirty = true
@@ -145,7 +189,13 @@ export class DeadLetterFile {
       await this.file.datasync()
       this.dirty = false
     }
-    if (this.needsCompaction()) await this.compact()
+    await this.compactIfNeeded()
+  }
+
+  /** What was written is durable whether or not compaction runs: a compaction that fails (a full disk) is reported and tried again after the next write. */
+  private async compactIfNeeded(): Promise<void> {
+    if (!this.needsCompaction()) return
+    await this.compact().catch((error: unknown) => this.options.report(storageError(`Could not compact ${this.path}; it is tried again after the next write`, error, { path: this.path })))
   }
 
   private async compact(): Promise<void> {
@@ -154,7 +204,7 @@ export class DeadLetterFile {
     try {
       let text = ''
       for (const entry of this.entries.values()) {
-        text += `${JSON.stringify({ put: entry })}\n`
+        text += operationLine('put', entry)
         if (text.length > 1 << 20) {
           await writeAll(out, Buffer.from(text))
           text = ''
@@ -162,9 +212,12 @@ export class DeadLetterFile {
       }
       await writeAll(out, Buffer.from(text))
       await out.datasync()
-    } finally {
+    } catch (error) {
       await out.close()
+      await unlink(tmp).catch(() => {})
+      throw error
     }
+    await out.close()
     await rename(tmp, this.path)
     await this.options.syncDirectory()
     await this.file.close()

@@ -9,7 +9,9 @@ import { lockDirectory } from './lock'
 import { countPositions, filtersContent, scanLog } from './log-reader'
 import { LogWriter } from './log-writer'
 import type { Durability } from './log-writer'
+import { Quarantine } from './quarantine'
 import { lastPositionOf } from './recovery'
+import { encodeEach } from './encode-each'
 import type { RetentionOptions } from './retention'
 import { SeekIndex } from './seek-index'
 import { listSegments } from './segments'
@@ -74,9 +76,10 @@ const checkOptions = (options: FileStoreOptions) => {
 
 /**
  * A Store in a directory of append-only NDJSON segment files, for Node. Appends are group-committed:
- * all appends made while one write is in flight share the next write and fdatasync. On open, a
- * record torn by a crash is cut off the newest segment, and a lock file keeps other processes out.
- * Dead letters live in their own file, compacted as it grows.
+ * all appends made while one write is in flight share the next write and fdatasync. Every line
+ * carries a checksum; a damaged one, wherever it is found (on open, or by a read), is moved to a
+ * quarantine file beside its own and reported with E_STORAGE_DAMAGED, and nothing else is lost.
+ * A lock file keeps other processes out. Dead letters live in their own file, compacted as it grows.
  */
 export function fileStore(options: FileStoreOptions): Store {
   checkOptions(options)
@@ -88,23 +91,31 @@ export function fileStore(options: FileStoreOptions): Store {
   const listeners = new Set<(error: TidingsError) => void>()
   /** Appends and dead-letter writes not settled yet: close() lets them finish. */
   const inFlight = new Set<Promise<unknown>>()
-  /** Last positions of read-only segments, by name and size (a sealed segment never changes). */
-  let lastPositions = new Map<string, number>()
+  /** Read-only: the last position of the newest segment, while its name and size stay the same. */
+  let newestLast: { key: string; last: number } | undefined
   let state: 'open' | 'closing' | 'closed' = 'open'
   let closing: Promise<void> | undefined
   let timer: ReturnType<typeof setInterval> | undefined
 
   const report = (error: TidingsError) => {
     if (listeners.size === 0) console.error(error)
-    for (const listener of listeners) listener(error)
+    for (const listener of listeners) {
+      try {
+        listener(error)
+      } catch (thrown) {
+        // A listener that throws must not stop the others, nor the store's recovery that reported.
+        console.error(thrown)
+      }
+    }
   }
+  const quarantine = new Quarantine({ readOnly, report })
 
   const openWritable = async (): Promise<Writable> => {
     await mkdir(dir, { recursive: true })
     const release = await lockDirectory(await realpath(dir))
     try {
-      const log = await LogWriter.open({ dir, durability, maxSegmentBytes: options.maxSegmentBytes ?? 16 * 1024 * 1024, retention: options.retention ?? {}, index, report })
-      const dlq = await DeadLetterFile.open(join(dir, DLQ_FILE), { durability, syncDirectory: () => syncDirectory(dir) })
+      const log = await LogWriter.open({ dir, durability, maxSegmentBytes: options.maxSegmentBytes ?? 16 * 1024 * 1024, retention: options.retention ?? {}, index, quarantine, report })
+      const dlq = await DeadLetterFile.open(join(dir, DLQ_FILE), { dir, durability, quarantine, report, syncDirectory: () => syncDirectory(dir) })
       if (durability === 'interval') {
         timer = setInterval(() => {
           Promise.all([log.flush(), dlq.flush()]).catch((error: unknown) => report(asStorageError(error, `Could not fdatasync the file store at ${dir}`)))
@@ -154,13 +165,13 @@ export function fileStore(options: FileStoreOptions): Store {
     const writable = await opening
     if (writable) return writable.log.segments.map((s) => ({ ...s }))
     const segments = await listSegments(dir)
-    const known = new Map<string, number>()
-    for (const s of segments) {
-      const key = `${s.path}:${s.size}`
-      s.last = lastPositions.get(key) ?? (await lastPositionOf(s))
-      known.set(key, s.last)
+    const newest = segments[segments.length - 1]
+    for (let i = 0; i < segments.length - 1; i++) segments[i]!.last = segments[i + 1]!.first - 1
+    if (newest !== undefined) {
+      const key = `${newest.path}:${newest.size}`
+      newest.last = newestLast?.key === key ? newestLast.last : await lastPositionOf(newest)
+      newestLast = { key, last: newest.last }
     }
-    lastPositions = known
     return segments
   }
 
@@ -176,14 +187,15 @@ export function fileStore(options: FileStoreOptions): Store {
         checkWritable()
         if (envelopes.length === 0) return
         // Encoded now, so that later changes to an envelope's data do not reach the log.
-        const lines = envelopes.map((e) => codec.encode(e))
+        const { lines, refused } = encodeEach(codec, envelopes)
         const { log } = (await opening)!
-        await log.append(lines).catch(failed(`Could not append ${lines.length} events`))
+        if (lines.length) await log.append(lines).catch(failed(`Could not append ${lines.length} events`))
+        if (refused) throw refused
       })())
     },
     async *read(query: ReadQuery = {}): AsyncGenerator<StoredRecord> {
       checkOpen()
-      const records = scanLog(await segmentsNow().catch(failed('Could not list the segments')), index, query)
+      const records = scanLog(await segmentsNow().catch(failed('Could not list the segments')), index, query, quarantine)
       try {
         for (;;) {
           const next = await records.next().catch(failed('Could not read the log'))
@@ -198,9 +210,9 @@ export function fileStore(options: FileStoreOptions): Store {
     async count(query: ReadQuery = {}) {
       checkOpen()
       const segments = await segmentsNow().catch(failed('Could not list the segments'))
-      if (!filtersContent(query)) return countPositions(segments, query)
+      if (!filtersContent(query)) return countPositions(segments, query, quarantine).catch(failed('Could not count the log'))
       let n = 0
-      const records = scanLog(segments, index, query)
+      const records = scanLog(segments, index, query, quarantine)
       while (!(await records.next().catch(failed('Could not read the log'))).done) n++
       return n
     },
@@ -215,7 +227,7 @@ export function fileStore(options: FileStoreOptions): Store {
     async listDeadLetters() {
       checkOpen()
       const writable = await opening
-      const entries = writable ? writable.dlq.entries : (await loadDeadLetters(join(dir, DLQ_FILE)).catch(failed('Could not read the dead letters'))).entries
+      const entries = writable ? writable.dlq.entries : (await loadDeadLetters(join(dir, DLQ_FILE), quarantine).catch(failed('Could not read the dead letters'))).entries
       return [...entries.values()].map(fromStored)
     },
     deleteDeadLetter(id: string) {

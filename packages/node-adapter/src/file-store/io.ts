@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
+import { TidingsError } from '@tidings/core'
 
 export const errnoOf = (error: unknown): string | undefined => (error as NodeJS.ErrnoException | null)?.code
 
@@ -20,3 +21,6 @@ export async function syncDirectory(dir: string): Promise<void> {
     await handle.close()
   }
 }
+
+export const storageError = (message: string, cause: unknown, details: Record<string, unknown>): TidingsError =>
+  new TidingsError('E_STORAGE', `${message}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, details })

@@ -1,10 +1,12 @@
 import { open } from 'node:fs/promises'
-import { TidingsError } from '@tidings/core'
 import type { ReadQuery, TimeBound } from '@tidings/core'
+import { isBlank } from './checksum'
+import { DamageRuns } from './damage-runs'
 import { errnoOf } from './io'
 import { linesBackward, linesForward } from './lines'
 import { parseRecord } from './record'
 import type { RawRecord } from './record'
+import type { Quarantine } from './quarantine'
 import type { SeekIndex } from './seek-index'
 import type { Segment } from './segments'
 
@@ -23,19 +25,17 @@ const rawFilter = (query: ReadQuery): ((e: RawRecord['e']) => boolean) => {
   }
 }
 
-const damaged = (segment: Segment, offset: number) =>
-  new TidingsError('E_STORAGE', `The log file ${segment.path} is damaged at byte ${offset}: restore it from a backup, or move it out of the directory to read the rest of the log`, { details: { path: segment.path, offset } })
-
 /** Whether a query filters on anything but positions (then counting means reading). */
 export const filtersContent = (query: ReadQuery): boolean => query.types !== undefined || query.since !== undefined || query.until !== undefined
 
 /**
  * The raw records of `segments` that match `query`, in position order (or reversed), reading one
- * chunk at a time. Segments deleted by retention meanwhile are skipped. A line that is not a record
- * ends the newest segment (a writer may have crashed there; opening the store for writing cuts it
- * off) and is an error anywhere else.
+ * chunk at a time. Segments deleted by retention meanwhile are skipped. A line that is not a whole
+ * record with a position between its neighbours' is damage: it is skipped and handed to the
+ * quarantine once the next good record says which positions it held; reading goes on. Bytes after
+ * the last '\n' are a record still being written in the newest segment, and damage in any other.
  */
-export async function* scanLog(segments: readonly Segment[], index: SeekIndex, query: ReadQuery): AsyncGenerator<RawRecord> {
+export async function* scanLog(segments: readonly Segment[], index: SeekIndex, query: ReadQuery, quarantine: Quarantine): AsyncGenerator<RawRecord> {
   const after = query.after ?? 0
   const before = query.before ?? Infinity
   const limit = query.limit ?? Infinity
@@ -51,19 +51,23 @@ export async function* scanLog(segments: readonly Segment[], index: SeekIndex, q
       throw error
     })
     if (file === undefined) continue
+    const runs = new DamageRuns(segment.path, (damage) => quarantine.keep(damage))
+    const sealed = segment !== newest
     try {
       const start = index.startAfter(segment.first, after)
       if (!desc) {
-        let lineStart = start
-        for await (const { lines, ends } of linesForward(file, start, segment.size)) {
+        let last = start.position - 1
+        for await (const { lines, starts, ends } of linesForward(file, start.offset, segment.size, sealed)) {
           for (let i = 0; i < lines.length; i++) {
+            if (isBlank(lines[i]!)) continue
             const record = parseRecord(lines[i]!)
-            if (record === undefined) {
-              if (segment === newest) return
-              throw damaged(segment, lineStart)
+            if (record === undefined || record.p <= last || record.p > segment.last) {
+              runs.damaged(starts[i]!, ends[i]!)
+              continue
             }
-            index.add(segment.first, record.p, lineStart)
-            lineStart = ends[i]!
+            await runs.close(last + 1, record.p - 1)
+            last = record.p
+            index.add(segment.first, record.p, starts[i]!)
             if (record.p <= after) continue
             if (record.p >= before) return
             if (!keep(record.e)) continue
@@ -71,15 +75,21 @@ export async function* scanLog(segments: readonly Segment[], index: SeekIndex, q
             if (++count >= limit) return
           }
         }
+        await runs.close(last + 1, segment.last)
       } else {
-        const end = Math.min(segment.size, index.endBefore(segment.first, before) ?? segment.size)
-        for await (const { lines, ends } of linesBackward(file, start, end)) {
+        const stop = index.endBefore(segment.first, before)
+        const end = stop === undefined ? segment.size : Math.min(segment.size, stop.offset)
+        let next = stop === undefined || stop.offset >= segment.size ? segment.last + 1 : stop.position
+        for await (const { lines, starts, ends } of linesBackward(file, start.offset, end, sealed && end === segment.size)) {
           for (let i = 0; i < lines.length; i++) {
+            if (isBlank(lines[i]!)) continue
             const record = parseRecord(lines[i]!)
-            if (record === undefined) {
-              if (segment === newest) continue
-              throw damaged(segment, ends[i]! - Buffer.byteLength(lines[i]!) - 1)
+            if (record === undefined || record.p >= next || record.p < segment.first) {
+              runs.damaged(starts[i]!, ends[i]!)
+              continue
             }
+            await runs.close(record.p + 1, next - 1)
+            next = record.p
             if (record.p >= before) continue
             if (record.p <= after) return
             if (!keep(record.e)) continue
@@ -87,6 +97,7 @@ export async function* scanLog(segments: readonly Segment[], index: SeekIndex, q
             if (++count >= limit) return
           }
         }
+        await runs.close(start.position, next - 1)
       }
     } finally {
       await file.close()
@@ -94,15 +105,15 @@ export async function* scanLog(segments: readonly Segment[], index: SeekIndex, q
   }
 }
 
-/** How many records lie in a position range, from the segments alone (positions in a segment are consecutive). */
-export function countPositions(segments: readonly Segment[], query: ReadQuery): number {
+/** How many records lie in a position range, from the segments alone (positions in a segment are consecutive), less those lost to damage. */
+export async function countPositions(segments: readonly Segment[], query: ReadQuery, quarantine: Quarantine): Promise<number> {
   const after = query.after ?? 0
   const before = query.before ?? Infinity
   let n = 0
   for (const s of segments) {
     const lo = Math.max(s.first, after + 1)
     const hi = Math.min(s.last, before - 1)
-    if (hi >= lo) n += hi - lo + 1
+    if (hi >= lo) n += hi - lo + 1 - (await quarantine.lost(s.path, lo, hi))
   }
   return Math.min(n, query.limit ?? Infinity)
 }

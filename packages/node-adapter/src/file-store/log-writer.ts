@@ -1,15 +1,18 @@
 import { open, unlink } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { GroupCommit, SpaceRetry, TidingsError } from '@tidings/core'
+import { GroupCommit, SpaceRetry } from '@tidings/core'
+import type { TidingsError } from '@tidings/core'
 import { SYNC } from './sync'
-import { errnoOf, syncDirectory, writeAll } from './io'
+import { errnoOf, storageError, syncDirectory } from './io'
+import type { Quarantine } from './quarantine'
 import { recordLine } from './record'
-import { lastPositionOf, recoverTail } from './recovery'
+import { recoverNewest } from './recovery'
 import { expiredSegments } from './retention'
 import type { RetentionOptions } from './retention'
 import type { SeekIndex } from './seek-index'
 import { listSegments, segmentName } from './segments'
+import { appendWaitingForSpace } from './space'
 import type { Segment } from './segments'
 
 /** 'fsync': every commit is fdatasync'ed before it resolves. 'interval': fdatasync every few ms. 'none': when the OS decides. */
@@ -23,15 +26,10 @@ export interface LogWriterOptions {
   maxSegmentBytes: number
   retention: RetentionOptions
   index: SeekIndex
+  quarantine: Quarantine
   /** Failures handled here (a full disk) that no caller sees. */
   report(error: TidingsError): void
 }
-
-/** Errors that mean "no space": the write is retried until space is freed. */
-const NO_SPACE = new Set(['ENOSPC', 'EDQUOT'])
-
-const storageError = (message: string, cause: unknown, details: Record<string, unknown>) =>
-  new TidingsError('E_STORAGE', `${message}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, details })
 
 /**
  * Appends records to the newest segment, one write per group of batches. Positions are given here,
@@ -52,15 +50,18 @@ export class LogWriter {
     this.retry = new SpaceRetry(options.report)
   }
 
-  /** Opens the log of `dir` for writing: recovers its newest segment, then applies retention. */
+  /**
+   * Opens the log of `dir` for writing: recovers its newest segment, then applies retention. A
+   * sealed segment ends where the next one starts, whatever damage its last records may have.
+   */
   static async open(options: LogWriterOptions): Promise<LogWriter> {
     const { dir, index } = options
     const segments = await listSegments(dir)
     if (segments.length === 0) {
       segments.push({ first: 1, path: join(dir, segmentName(1)), size: 0, last: 0, mtimeMs: Date.now() })
     } else {
-      for (const s of segments.slice(0, -1)) s.last = await lastPositionOf(s)
-      await recoverTail(segments[segments.length - 1]!, index, true)
+      for (let i = 0; i < segments.length - 1; i++) segments[i]!.last = segments[i + 1]!.first - 1
+      await recoverNewest(segments[segments.length - 1]!, index, options.quarantine)
     }
     const file = await open(segments[segments.length - 1]!.path, 'a')
     if (options.durability !== 'none') await syncDirectory(dir)
@@ -126,24 +127,12 @@ export class LogWriter {
   }
 
   private write(buf: Buffer, offset: number, events: number): Promise<void> {
-    const details = { dir: this.options.dir, events }
-    const attempt = async () => {
-      try {
-        await writeAll(this.file, buf)
-      } catch (error) {
-        // A short write leaves part of a record behind: cut the file back to its last complete record.
-        try {
-          await this.file.truncate(offset)
-        } catch (truncateError) {
-          throw (this.failure = storageError(`Could not cut ${this.active.path} back after a failed write; close the store and open it again`, truncateError, { path: this.active.path }))
-        }
-        throw error
-      }
-    }
-    return this.retry.run(attempt, (error, wait) => {
-      if (error instanceof TidingsError) return undefined
-      if (!NO_SPACE.has(errnoOf(error) ?? '')) throw storageError(`Could not write ${events} events to ${this.active.path}`, error, details)
-      return new TidingsError('E_STORAGE_QUOTA', `The disk holding ${this.options.dir} is full: ${events} events are kept in memory and written once space is freed (next try in ${wait} ms); free some space or set a retention limit`, { cause: error, details: { ...details, retryInMs: wait } })
+    const path = this.active.path
+    return appendWaitingForSpace(this.retry, { file: this.file, path, offset }, buf, {
+      dir: this.options.dir,
+      what: `${events} events`,
+      details: { dir: this.options.dir, events },
+      cutFailed: (error) => (this.failure = storageError(`Could not cut ${path} back after a failed write; close the store and open it again`, error, { path })),
     })
   }
 
@@ -173,6 +162,7 @@ export class LogWriter {
           if (errnoOf(error) !== 'ENOENT') throw error
         })
         this.options.index.forget(s.first)
+        await this.options.quarantine.forget(s.path)
         this.segments.shift()
       }
       if (this.options.durability !== 'none') await syncDirectory(this.options.dir)

@@ -1,10 +1,17 @@
 /** Roughly one entry per this many bytes of a segment. */
 const SPACING = 64 * 1024
 
+/** A record's position and the byte offset where its line starts. */
+export interface Mark {
+  readonly position: number
+  readonly offset: number
+}
+
 /**
  * A sparse, in-memory map from positions to byte offsets, per segment: a read that starts at a
  * position (`after`, or `before` newest first) seeks close to it instead of scanning the segment
  * from its start. Filled by the writer and by every forward read; always a hint, never required.
+ * Only records that read back whole are indexed, so a mark never points into damaged bytes.
  */
 export class SeekIndex {
   /** Per segment (by first position): sorted positions and the byte offsets where their records start. */
@@ -21,20 +28,19 @@ export class SeekIndex {
     entry.offsets.splice(i, 0, offset)
   }
 
-  /** A byte offset at or before the record just after `position` (0 when unknown). */
-  startAfter(segment: number, position: number): number {
+  /** Where to start reading for the record just after `position`: a record at or before it (the segment's start when unknown). */
+  startAfter(segment: number, position: number): Mark {
     const entry = this.segments.get(segment)
-    if (entry === undefined) return 0
-    const i = upperBound(entry.positions, position + 1)
-    return i > 0 ? entry.offsets[i - 1]! : 0
+    const i = entry === undefined ? 0 : upperBound(entry.positions, position + 1)
+    return i > 0 ? { position: entry!.positions[i - 1]!, offset: entry!.offsets[i - 1]! } : { position: segment, offset: 0 }
   }
 
-  /** A byte offset at or after the end of the last record before `position`, or undefined when unknown. */
-  endBefore(segment: number, position: number): number | undefined {
+  /** Where to stop reading backwards for the records before `position`: a record at or after it, or undefined when unknown. */
+  endBefore(segment: number, position: number): Mark | undefined {
     const entry = this.segments.get(segment)
     if (entry === undefined) return undefined
     const i = upperBound(entry.positions, position - 1)
-    return i < entry.positions.length ? entry.offsets[i] : undefined
+    return i < entry.positions.length ? { position: entry.positions[i]!, offset: entry.offsets[i]! } : undefined
   }
 
   forget(segment: number): void {
