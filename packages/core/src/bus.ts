@@ -405,7 +405,14 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     record(env, slot)
     if (!slot.remote) return dispatch(env, slot, rep)
     if (observers.size !== 0) notify({ kind: 'emitted', envelope: env })
-    transport!.publish(env)
+    try {
+      transport!.publish(env)
+    } catch (error) {
+      // The contract says publish never throws; if one does, the event is lost and said to be.
+      const failure = asTidingsError(error, 'E_TRANSPORT', `The transport could not take "${env.type}" ${env.id}`)
+      durability.lost(1, failure)
+      report(failure)
+    }
   }
 
   const dispatch = (env: TidingsEnvelope, slot: TypeSlot, rep: ReportCollector | undefined) => {

@@ -53,8 +53,37 @@ describe('defineRule() thresholds', () => {
     const rule = defineRule({ on: 'f', groupBy: (d) => String(d), count: 2, within: 60_000, emit: 'alert', maxGroups: 1000 })
     bus.use(rule)
     for (let i = 0; i < 1_000_000; i++) bus.emit('f', i)
-    expect(rule.groups).toBe(1000)
+    expect(rule.groups).toBeLessThanOrEqual(1001)
+    expect(rule.overflowed).toBe(1_000_000 - 1000)
   }, 60_000)
+
+  it("counts new groups as '(other)' when every tracked group is still active, and says so in the alert", () => {
+    const bus = createBus()
+    const alerts: Array<{ group: string; count: number }> = []
+    bus.on('alert', (m) => alerts.push(m as { group: string; count: number }))
+    const rule = defineRule({ on: 'f', groupBy: (d) => String(d), count: 2, within: 60_000, emit: 'alert', maxGroups: 2 })
+    bus.use(rule)
+    for (const user of ['a', 'b', 'c', 'd']) bus.emit('f', user, { time: 1000 })
+    expect(alerts.map((m) => m.group)).toEqual(['(other)'])
+    expect(rule.overflowed).toBe(2)
+    // Tracked groups keep their own counts.
+    bus.emit('f', 'a', { time: 1001 })
+    expect(alerts.map((m) => m.group)).toEqual(['(other)', 'a'])
+  })
+
+  it('makes room from a group whose window has expired before folding into (other)', () => {
+    const bus = createBus()
+    const alerts: string[] = []
+    bus.on('alert', (m) => alerts.push((m as { group: string }).group))
+    const rule = defineRule({ on: 'f', groupBy: (d) => String(d), count: 2, within: 1000, emit: 'alert', maxGroups: 2 })
+    bus.use(rule)
+    bus.emit('f', 'a', { time: 0 })
+    bus.emit('f', 'b', { time: 500 })
+    bus.emit('f', 'c', { time: 1500 })
+    bus.emit('f', 'c', { time: 1600 })
+    expect(alerts).toEqual(['c'])
+    expect(rule.overflowed).toBe(0)
+  })
 
   it('emits the alert as a consequence of the event that fired it', () => {
     const bus = createBus()

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { defineEvent } from '../catalog'
-import { errorInfo } from '../dlq'
+import { asTidingsError, errorInfo } from '../error-info'
+import { isTidingsError } from '../errors'
 import { idPrefix } from '../envelope'
 import type { Bus, EventMap } from '../types'
 
@@ -92,12 +93,21 @@ export function trackProgress<E extends EventMap>(target: Bus<E>, options: Track
     lastSent = Date.now()
     emit('progress', snapshot())
   }
+  /** A throttled send runs from a timer, where a refused emit has no caller to throw to. */
+  const sendLater = () => {
+    try {
+      send()
+    } catch (error) {
+      // After bus.close() progress has nowhere to go, and that is no one's mistake.
+      if (!isTidingsError(error, 'E_CLOSED')) console.error(asTidingsError(error, 'E_INVALID_ARGUMENT', `trackProgress("${type}"): a throttled "${type}.progress" event was refused`))
+    }
+  }
   const changed = () => {
     if (finished) return
     // A tight loop must not flood the bus: at most one event per throttleMs, the latest state wins.
     const wait = lastSent + throttleMs - Date.now()
     if (wait <= 0) send()
-    else pending ??= setTimeout(send, wait)
+    else pending ??= setTimeout(sendLater, wait)
   }
   const finish = (suffix: 'completed' | 'failed', extra: Record<string, unknown>) => {
     if (finished) return

@@ -28,7 +28,10 @@ interface RuleCommon<E extends EventMap> {
   emit: Keys<E>
   /** The alert's payload (default: the RuleMatch). */
   map?: (match: RuleMatch) => unknown
-  /** Groups tracked at most (default 10,000); the least recently active is evicted first. */
+  /**
+   * Groups tracked at most (default 10,000). When full, a group whose window has expired makes
+   * room; if every group is still active, new groups are counted together as `'(other)'`.
+   */
   maxGroups?: number
 }
 
@@ -47,9 +50,14 @@ export type RuleDefinition<E extends EventMap = EventMap> = ThresholdRule<E> | R
 
 export interface Rule<E extends EventMap = EventMap> extends Plugin<E> {
   readonly name: string
-  /** Groups currently tracked (bounded by maxGroups). */
+  /** Groups currently tracked (bounded by maxGroups, plus `'(other)'`). */
   readonly groups: number
+  /** Events counted under `'(other)'` because maxGroups active groups were tracked already. */
+  readonly overflowed: number
 }
+
+/** The group of events whose own group found no room: an alert for it says so. */
+const OVERFLOW_GROUP = '(other)'
 
 /**
  * Aggregation alerts over a sliding window, per group. Memory is bounded whatever the number of
@@ -67,17 +75,35 @@ export function defineRule<E extends EventMap = EventMap>(definition: RuleDefini
   }
   // Per group: the windows's events, oldest first. Map order doubles as recency for eviction.
   const groups = new Map<string, Envelope[]>()
+  let overflowed = 0
+  /** Where an event of a group not tracked yet is counted: its own group if there is room. */
+  const room = (group: string, t: number): string => {
+    while (groups.size >= maxGroups) {
+      const [oldest, window] = groups.entries().next().value!
+      // Least recently active first: once it is still active, so is every other.
+      if (epochOf(window[window.length - 1]!) > t - within) {
+        overflowed++
+        return OVERFLOW_GROUP
+      }
+      groups.delete(oldest)
+    }
+    return group
+  }
   return {
     name,
     get groups() {
       return groups.size
     },
+    get overflowed() {
+      return overflowed
+    },
     install(target) {
       const bus = target as unknown as Bus
       const count_ = (data: unknown, envelope: Envelope) => {
-        const group = definition.groupBy ? definition.groupBy(data, envelope) : ''
-        if (group === undefined) return
+        const key = definition.groupBy ? definition.groupBy(data, envelope) : ''
+        if (key === undefined) return
         const t = epochOf(envelope)
+        const group = groups.has(key) ? key : room(key, t)
         let window = groups.get(group)
         if (window === undefined) window = []
         else groups.delete(group)
@@ -86,7 +112,6 @@ export function defineRule<E extends EventMap = EventMap>(definition: RuleDefini
         if (window.length > count) window.shift()
         if (window.length < count) {
           groups.set(group, window)
-          if (groups.size > maxGroups) groups.delete(groups.keys().next().value!)
           return
         }
         const match: RuleMatch = {

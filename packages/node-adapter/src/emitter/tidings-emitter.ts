@@ -57,7 +57,11 @@ const forward = (link: Link, name: EventName, args: unknown[]) => {
     link.bus.emit(type, link.data(args, name))
   } catch (error) {
     // After bus.close() the emitter keeps working as a plain EventEmitter (e.g. during shutdown).
-    if (!isTidingsError(error, 'E_CLOSED')) throw error
+    if (isTidingsError(error, 'E_CLOSED')) return
+    // An 'error' must reach the emitter's own 'error' listeners (or crash as Node's would), not be
+    // replaced by the bus's refusal of it (e.g. an error value JSON cannot carry on a stored bus).
+    if (name === 'error') return console.error(`TidingsEmitter: the bus refused an "error" event; the emitter's listeners still get it`, error)
+    throw error
   }
 }
 
