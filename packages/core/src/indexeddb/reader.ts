@@ -10,6 +10,38 @@ export interface RawEvent {
   readonly line: string
 }
 
+/** A chunk not shaped as this version writes them (edited by hand, damaged): its events cannot be told apart. */
+export interface DamagedChunk {
+  readonly key: IDBValidKey
+  /** Its first position, when it says. */
+  readonly position: number | undefined
+  /** Events it claims to hold (1 when it does not say). */
+  readonly count: number
+  readonly problem: string
+}
+
+/** What is wrong with a chunk's shape, or undefined when its arrays and lines agree. */
+const problemOf = (chunk: Chunk, lines: readonly string[] | undefined): string | undefined => {
+  if (typeof chunk !== 'object' || chunk === null) return 'it is not an object'
+  if (!Number.isSafeInteger(chunk.from) || !Number.isSafeInteger(chunk.to) || chunk.to < chunk.from) return 'its positions ("from", "to") are not whole numbers in order'
+  const n = chunk.to - chunk.from + 1
+  if (!Array.isArray(chunk.t) || chunk.t.length !== n || !Array.isArray(chunk.ms) || chunk.ms.length !== n) return `its types and times are not ${n} each, as its positions say`
+  if (lines === undefined) return 'its events ("e") are not text'
+  if (lines.length !== n) return `it holds ${lines.length} lines of events where its positions say ${n}`
+  return undefined
+}
+
+const damaged = (key: IDBValidKey, chunk: Chunk, problem: string): DamagedChunk => {
+  const from = (chunk as Partial<Chunk> | null)?.from
+  const to = (chunk as Partial<Chunk> | null)?.to
+  const position = Number.isSafeInteger(from) ? from : undefined
+  const count = position !== undefined && Number.isSafeInteger(to) && to! >= position ? to! - position + 1 : 1
+  return { key, position, count, problem }
+}
+
+/** Events of a page so far, for its size: a damaged chunk counts one. */
+const eventsIn = (chunk: Chunk): number => (Array.isArray(chunk?.t) ? chunk.t.length : 1)
+
 /** A read transaction stops taking chunks past this many events, or this many chunks. */
 const PAGE_EVENTS = 1000
 const PAGE_CHUNKS = 256
@@ -38,7 +70,7 @@ async function pageOfChunks(db: IDBPDatabase<TidingsDB>, desc: boolean, after: n
   let events = 0
   for (let cursor = await tx.store.openCursor(range, desc ? 'prev' : 'next'); cursor; cursor = await cursor.continue()) {
     out.push(cursor.value)
-    events += cursor.value.t.length
+    events += eventsIn(cursor.value)
     if (events >= PAGE_EVENTS || out.length >= PAGE_CHUNKS) break
   }
   await tx.done
@@ -74,9 +106,11 @@ async function candidateKeys(db: IDBPDatabase<TidingsDB>, types: readonly string
 /**
  * The events matching `query`, still encoded, in position order (or reversed). With types or a time
  * range the indexes name the chunks to read; otherwise chunks are read in key order. Within a chunk,
- * events are filtered on their type, time and position before anything is decoded.
+ * events are filtered on their type, time and position before anything is decoded. A chunk whose
+ * shape is wrong is handed over as a DamagedChunk, in its place, and the read goes on; `limit`
+ * counts events only.
  */
-export async function* readEvents(db: Db, query: ReadQuery): AsyncGenerator<RawEvent> {
+export async function* readEvents(db: Db, query: ReadQuery): AsyncGenerator<RawEvent | DamagedChunk> {
   const desc = query.order === 'desc'
   const limit = query.limit ?? Infinity
   const types = query.types ? new Set(query.types) : undefined
@@ -89,8 +123,15 @@ export async function* readEvents(db: Db, query: ReadQuery): AsyncGenerator<RawE
   let count = 0
 
   /** The matching events of one chunk, in read order; false once the read is complete. */
-  const take = function* (chunk: Chunk): Generator<RawEvent, boolean> {
-    const lines = chunk.e.split('\n')
+  const take = function* (chunk: Chunk): Generator<RawEvent | DamagedChunk, boolean> {
+    const lines = typeof chunk?.e === 'string' ? chunk.e.split('\n') : undefined
+    const problem = problemOf(chunk, lines)
+    if (problem !== undefined) {
+      const damage = damaged(chunk?.to, chunk, problem)
+      // Its events cannot be filtered: it is reported whenever a read passes its place.
+      if (damage.position === undefined || (damage.position + damage.count - 1 > lo && damage.position < hi)) yield damage
+      return true
+    }
     const n = chunk.t.length
     for (let k = 0; k < n; k++) {
       const i = desc ? n - 1 - k : k
@@ -98,7 +139,7 @@ export async function* readEvents(db: Db, query: ReadQuery): AsyncGenerator<RawE
       if (position <= lo || position >= hi) continue
       if (types && !types.has(chunk.t[i]!)) continue
       if (timed && !(chunk.ms[i]! >= since && chunk.ms[i]! < until)) continue
-      yield { position, line: lines[i]! }
+      yield { position, line: lines![i]! }
       if (++count >= limit) return false
     }
     return true
@@ -136,11 +177,12 @@ export async function* readEvents(db: Db, query: ReadQuery): AsyncGenerator<RawE
 
 /** Counts by positions alone (the log's positions have no gaps) unless the query filters on types or time. */
 export async function countEvents(db: Db, query: ReadQuery): Promise<number> {
-  if (query.types !== undefined || query.since !== undefined || query.until !== undefined) {
+  const countRead = async () => {
     let n = 0
-    for await (const _ of readEvents(db, query)) n++
+    for await (const raw of readEvents(db, query)) if ('line' in raw) n++
     return n
   }
+  if (query.types !== undefined || query.since !== undefined || query.until !== undefined) return countRead()
   const conn = await db()
   const tx = conn.transaction('chunks', 'readonly')
   const [oldest, newest] = await Promise.all([tx.store.openCursor(), tx.store.openKeyCursor(null, 'prev')])
@@ -148,6 +190,8 @@ export async function countEvents(db: Db, query: ReadQuery): Promise<number> {
   const last = newest?.key
   await tx.done
   if (first === undefined || last === undefined) return 0
+  // Positions say nothing when the oldest or newest chunk is damaged.
+  if (!Number.isSafeInteger(first) || typeof last !== 'number') return countRead()
   const n = Math.min(last, (query.before ?? Infinity) - 1) - Math.max(first, (query.after ?? 0) + 1) + 1
   return Math.max(0, Math.min(n, query.limit ?? Infinity))
 }

@@ -8,6 +8,7 @@ import { Connection } from './connection'
 import { countEvents, readEvents } from './reader'
 import { MIGRATIONS } from './schema'
 import type { Migration, StoredDeadLetter } from './schema'
+import { Unreadable } from './unreadable'
 
 export interface IndexedDBStoreOptions {
   /** The database name: one per app (or per user of an app). Default "tidings". */
@@ -22,7 +23,41 @@ export interface IndexedDBStoreOptions {
   codec?: Codec
 }
 
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error))
+const describe = (error: unknown): string => {
+  try {
+    return error instanceof Error ? error.message : String(error)
+  } catch {
+    return 'an error that cannot be printed'
+  }
+}
+
+/** An envelope `append` left out, as listed in its E_ENCODE's `details.refused`. */
+interface Refusal {
+  readonly id: string | undefined
+  readonly type: string | undefined
+  readonly code: string
+  readonly message: string
+}
+
+// A tampered envelope's attributes may be getters that throw: reading them must not.
+const attribute = (read: () => unknown): string | undefined => {
+  try {
+    const value = read()
+    return typeof value === 'string' ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const refusalOf = (envelope: Envelope, error: unknown): Refusal => {
+  const id = attribute(() => envelope.id)
+  const type = attribute(() => envelope.type)
+  // The codec throws TidingsErrors; anything else came from the envelope itself (a hostile Proxy…).
+  const known = attribute(() => (error instanceof TidingsError ? error.code : undefined))
+  return known === undefined
+    ? { id, type, code: 'E_ENCODE', message: `Cannot encode the event: ${describe(error)}` }
+    : { id, type, code: known, message: (error as TidingsError).message }
+}
 
 /** A Store in the browser's IndexedDB, built on idb (see `indexedDBStore`); `migrations` is the schema's history. */
 export function createIndexedDBStore(options: IndexedDBStoreOptions, migrations: readonly Migration[]): Store {
@@ -36,6 +71,7 @@ export function createIndexedDBStore(options: IndexedDBStoreOptions, migrations:
     for (const listener of listeners) listener(error)
   }
   const connection = new Connection(name, migrations, report)
+  const unreadable = new Unreadable(name, report)
   const db = () => connection.get()
   /** Dead-letter writes not settled yet: flush() and close() wait for them. */
   const writes = new Set<Promise<unknown>>()
@@ -67,20 +103,51 @@ export function createIndexedDBStore(options: IndexedDBStoreOptions, migrations:
     async append(envelopes: readonly Envelope[]) {
       checkOpen()
       if (envelopes.length === 0) return
-      // Encoded now, so that later changes to an envelope's data do not reach the log.
-      const events = envelopes.map((e): PendingEvent => ({ type: e.type, ms: Date.parse(e.time), line: codec.encode(e) }))
-      await batcher.add(events).catch(failed(`Could not append ${events.length} events`))
+      // Encoded now, so that later changes to an envelope's data do not reach the log. Each one on
+      // its own: an envelope the codec refuses is left out, and the others are written.
+      const events: PendingEvent[] = []
+      let refused: Refusal[] | undefined
+      for (const e of envelopes) {
+        try {
+          events.push({ type: e.type, ms: Date.parse(e.time), line: codec.encode(e) })
+        } catch (error) {
+          ;(refused ??= []).push(refusalOf(e, error))
+        }
+      }
+      if (events.length > 0) await batcher.add(events).catch(failed(`Could not append ${events.length} events`))
+      if (refused !== undefined) {
+        throw new TidingsError('E_ENCODE', `${refused.length} of ${envelopes.length} events could not be stored: ${refused[0]!.message}`, { details: { refused, appended: events.length } })
+      }
     },
     async *read(query: ReadQuery = {}): AsyncGenerator<StoredRecord> {
       checkOpen()
-      const events = readEvents(db, query)
+      const limit = query.limit ?? Infinity
+      if (limit <= 0) return
+      // The limit counts what is returned, so skipped events do not shorten a page.
+      const events = readEvents(db, { ...query, limit: undefined })
+      const skipped = unreadable.begin('chunks')
+      let returned = 0
       try {
         for (;;) {
           const next = await events.next().catch(failed('Could not read events'))
           if (next.done) return
-          yield { position: next.value.position, envelope: codec.decode(next.value.line) }
+          const raw = next.value
+          if (!('line' in raw)) {
+            skipped.found(raw.key, `the stored chunk is damaged: ${raw.problem}`, raw.count)
+            continue
+          }
+          let envelope: Envelope
+          try {
+            envelope = codec.decode(raw.line)
+          } catch (error) {
+            skipped.found(raw.position, error)
+            continue
+          }
+          yield { position: raw.position, envelope }
+          if (++returned >= limit) return
         }
       } finally {
+        skipped.done()
         await events.return(undefined)
       }
     },
@@ -100,7 +167,17 @@ export function createIndexedDBStore(options: IndexedDBStoreOptions, migrations:
       const stored: StoredDeadLetter[] = await (await db()).getAll('deadLetters').catch(failed('Could not read the dead letters'))
       // Oldest failure first, as the other stores list them in the order they were added.
       stored.sort((a, b) => String(a.firstFailedAt).localeCompare(String(b.firstFailedAt)))
-      return stored.map((s) => ({ ...(s as unknown as DeadLetterEntry), envelope: codec.decode(s.envelope) }))
+      const skipped = unreadable.begin('deadLetters')
+      const entries: DeadLetterEntry[] = []
+      for (const s of stored) {
+        try {
+          entries.push({ ...(s as unknown as DeadLetterEntry), envelope: codec.decode(s.envelope) })
+        } catch (error) {
+          skipped.found(s.id, error)
+        }
+      }
+      skipped.done()
+      return entries
     },
     deleteDeadLetter(id: string) {
       return track((async () => {
