@@ -1,5 +1,5 @@
-import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream'
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream'
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream'
+import type { JetStreamManager } from '@nats-io/jetstream'
 import type { ResolvedOptions } from './options'
 
 // The server answers this when another instance created the same stream a moment earlier.
@@ -18,14 +18,4 @@ export const ensureStream = async (jsm: JetStreamManager, options: ResolvedOptio
   } catch (error) {
     if (!(error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE)) throw error
   }
-}
-
-/**
- * Every event from now on, for the bus's unnamed subscriptions: an ordered consumer, which the
- * client re-creates at the next sequence after a reconnect or a server restart, so that none is
- * skipped. It needs no acks: each instance reads the stream on its own.
- */
-export const consumeAll = async (js: JetStreamClient, options: ResolvedOptions, callback: (m: JsMsg) => void): Promise<ConsumerMessages> => {
-  const consumer = await js.consumers.get(options.stream, { filter_subjects: `${options.prefix}.>`, deliver_policy: DeliverPolicy.New })
-  return consumer.consume({ callback })
 }

@@ -1,7 +1,7 @@
 import { TidingsError, createCodec, isTidingsError } from '@tidings/core'
 import type { Codec, DeadLetterEntry, Envelope, NamedSubscription, Transport, TransportHost } from '@tidings/core'
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream'
-import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream'
+import type { JsMsg } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/nats-core'
 import { openConnection } from './connection'
 import { DurableWorker, ensureDurable, signatureOf } from './durable'
@@ -11,7 +11,8 @@ import { resolveOptions } from './options'
 import type { NatsTransportOptions } from './options'
 import { Publisher, send } from './publisher'
 import type { Outgoing } from './publisher'
-import { consumeAll, ensureStream } from './stream'
+import { ensureStream } from './stream'
+import { StreamReader } from './stream-reader'
 import { durableOf, keyMatcher, keysOverlap, subjectOf } from './subjects'
 import { traceOf } from './trace'
 
@@ -38,7 +39,7 @@ export function natsTransport(options: NatsTransportOptions): Transport {
   let host: TransportHost | undefined
   let ctx: WorkerContext | undefined
   let nc: NatsConnection | undefined
-  let all: ConsumerMessages | undefined
+  let reader: StreamReader | undefined
   let connected = false
   let onConnected: (() => void)[] = []
   let closed = false
@@ -150,6 +151,7 @@ export function natsTransport(options: NatsTransportOptions): Transport {
       } else if (s.type === 'reconnect') {
         setConnected(true)
         if (ctx !== undefined) publisher.connect(ctx.js)
+        reader?.reconnected()
       } else if (s.type === 'error') {
         report(new TidingsError('E_TRANSPORT', `NATS reported: ${message(s.error)}`, { cause: s.error }))
       }
@@ -176,7 +178,8 @@ export function natsTransport(options: NatsTransportOptions): Transport {
     if (jsm === undefined) return
     const js = jsm.jetstream()
     ctx = { nc: conn, js, jsm, options: opts, host: host!, codec, connected: whenConnected }
-    all = await persist('Reading the JetStream stream', () => consumeAll(js, opts, onEvent))
+    const r = (reader = new StreamReader(ctx, onEvent))
+    if ((await persist('Reading the JetStream stream', () => r.start().then(() => r))) === undefined) return
     await reconcile()
     if (closed) return
     publisher.connect(js)
@@ -255,7 +258,7 @@ export function natsTransport(options: NatsTransportOptions): Transport {
       if (lost.length > 0) {
         report(new TidingsError('E_TRANSPORT', `${lost.length} emitted events were not stored by JetStream before the transport closed`, { details: { ids: lost.map((o) => o.id) } }))
       }
-      await all?.close().catch(() => {})
+      await reader?.stop()
       await nc?.close()
     },
   }
