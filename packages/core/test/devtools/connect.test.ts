@@ -1,5 +1,5 @@
 import { connectDevtools, createBus } from '@tidings/core'
-import type { Bus, DevtoolsSocket, Observation, TrafficRecord } from '@tidings/core'
+import type { Bus, DevtoolsSocket, Observation, TidingsError, TrafficRecord } from '@tidings/core'
 import { describe, expect, it, onTestFinished } from 'vitest'
 
 /** A socket the test plays the hub on: it records what the producer sends. */
@@ -59,5 +59,118 @@ describe('connectDevtools()', () => {
     const records = socket.records() as Array<Extract<TrafficRecord, { k: 'emitted' }>>
     expect(records.map((r) => [r.envelope.id, r.remote])).toEqual([[own.id, undefined], [theirs.id, true]])
     expect(records[1]!.envelope).toEqual(JSON.parse(JSON.stringify(theirs)))
+  })
+})
+
+/** Things user code throws: each must be contained and described. */
+const circular: Record<string, unknown> = {}
+circular.self = circular
+const getterThrows = Object.create(null, { message: { get: () => { throw new Error('getter') } }, toString: { get: () => { throw new Error('toString') } } })
+class WeirdError extends Error {
+  override get message(): string {
+    throw new Error('message getter')
+  }
+}
+const thrown: Array<[string, unknown]> = [
+  ['Error', new Error('boom')], ['string', 'boom'], ['BigInt', 10n], ['circular object', circular],
+  ['object with throwing getters', getterThrows], ['Error with a throwing message getter', new WeirdError()], ['null', null], ['undefined', undefined],
+]
+
+describe('connectDevtools(): containment', () => {
+  const connect = (bus: Bus, options: Partial<Parameters<typeof connectDevtools>[1]> = {}) => {
+    const connection = connectDevtools(bus, { url: 'ws://127.0.0.1:1/ws?token=t', WebSocket: FakeSocket, batchMs: 1, ...options })
+    onTestFinished(() => connection.close())
+    const socket = FakeSocket.last!
+    socket.welcome()
+    return { connection, socket }
+  }
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 20))
+
+  it.each(thrown)('contains a redact that throws %s: reports E_ENCODE, sends neither the event nor its outcomes, keeps going', async (_kind, value) => {
+    const bus = createBus({ source: '/app' })
+    bus.on('secret', () => {}, { name: 'h' })
+    const errors: TidingsError[] = []
+    const { connection, socket } = connect(bus, {
+      onError: (e) => errors.push(e),
+      redact: (event) => {
+        if (event.type === 'secret') throw value
+        return event
+      },
+    })
+    bus.emit('secret', { card: '4111 1111 1111 1111' })
+    bus.emit('public', { n: 1 })
+    await tick()
+    expect(socket.sent.join('\n')).not.toContain('4111')
+    expect(socket.records().map((r) => (r.k === 'emitted' ? r.envelope.type : `${r.k}:${r.type}`))).toEqual(['public'])
+    expect(errors).toEqual([expect.objectContaining({ code: 'E_ENCODE', message: expect.stringContaining('redact threw'), details: expect.objectContaining({ type: 'secret' }) })])
+    expect(connection.stats()).toMatchObject({ refused: 1 })
+  })
+
+  it('hides an event whose redact returns something that is not an event (fails closed)', async () => {
+    const bus = createBus({ source: '/app' })
+    const errors: TidingsError[] = []
+    const { socket } = connect(bus, { onError: (e) => errors.push(e), redact: () => 'not an event' as never })
+    bus.emit('secret', { card: '4111' })
+    await tick()
+    expect(socket.records()).toEqual([])
+    expect(errors[0]).toMatchObject({ code: 'E_ENCODE' })
+  })
+
+  it('keeps going when the onError listener itself throws', async () => {
+    const bus = createBus({ source: '/app' })
+    const { socket } = connect(bus, { onError: () => { throw new Error('listener') }, redact: (e) => { if (e.type === 'bad') throw 1n; return e } })
+    bus.emit('bad', {})
+    bus.emit('good', {})
+    await tick()
+    expect(socket.records().map((r) => (r.k === 'emitted' ? r.envelope.type : r.k))).toEqual(['good'])
+  })
+
+  it('sends an event whose data cannot be serialized (BigInt, cycle) with a marker instead of its data, and the rest of its batch', async () => {
+    const bus = createBus({ source: '/app' })
+    const { socket } = connect(bus, { redact: (e) => e })
+    const plain = connect(bus).socket
+    // Changed after emit (the queue serializes at flush), so that the bus's own checks at emit are not what is tested.
+    const big = bus.emit('big', { n: 1 }).data as { n: unknown }
+    const loop = bus.emit('loop', {}).data as { self?: unknown }
+    big.n = 1n
+    loop.self = loop
+    bus.emit('fine', { n: 1 })
+    await tick()
+    for (const s of [socket, plain]) {
+      const records = s.records() as Array<Extract<TrafficRecord, { k: 'emitted' }>>
+      expect(records.map((r) => r.envelope.type)).toEqual(['big', 'loop', 'fine'])
+      expect(records[0]!.envelope.data).toEqual({ $unserializable: expect.stringContaining('BigInt') })
+      expect(records[1]!.envelope.data).toEqual({ $unserializable: expect.any(String) })
+    }
+  })
+
+  it('sends an event nested deeper than the hub allows without its data (truncated), so the hub never refuses its batch', async () => {
+    const bus = createBus({ source: '/app' })
+    const { socket } = connect(bus)
+    let deep: unknown = 1
+    for (let i = 0; i < 150; i++) deep = [deep]
+    ;(bus.emit('deep', { n: 1 }).data as { n: unknown }).n = deep
+    bus.emit('fine', { n: 1 })
+    await tick()
+    const records = socket.records() as Array<Extract<TrafficRecord, { k: 'emitted' }>>
+    expect(records.map((r) => [r.envelope.type, r.truncated])).toEqual([['deep', true], ['fine', undefined]])
+    expect(records[0]!.envelope.data).toBeUndefined()
+  })
+
+  it('keeps its producer id and presents the hub’s resume secret on reconnect', async () => {
+    const bus = createBus({ source: '/app' })
+    const { socket } = connect(bus)
+    const hello = JSON.parse(socket.sent[0]!) as { instance: string; resume?: string }
+    expect(hello.resume).toBeUndefined()
+    socket.onmessage?.({ data: JSON.stringify({ v: 1, t: 'welcome', id: 'c2', role: 'producer', hub: { version: '0' }, limits: { maxPayload: 1 << 20, framesPerSecond: 200, burst: 400, backlog: 2000, commandTimeoutMs: 15000 }, producer: `${hello.instance}~x`, resume: 's3cret' }) })
+    socket.readyState = 3
+    socket.onclose?.({ code: 1006, reason: '' })
+    const next = await new Promise<FakeSocket>((resolve) => {
+      const poll = () => (FakeSocket.last !== socket ? resolve(FakeSocket.last!) : setTimeout(poll, 5))
+      poll()
+    })
+    next.readyState = 1
+    next.onopen?.({})
+    expect(JSON.parse(next.sent[0]!)).toMatchObject({ t: 'hello', instance: `${hello.instance}~x`, resume: 's3cret' })
   })
 })

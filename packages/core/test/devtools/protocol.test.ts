@@ -128,3 +128,22 @@ describe('TrafficQueue', () => {
     expect(calls).toBe(2)
   })
 })
+
+describe('decodeDevtoolsFrame(): nesting depth', () => {
+  const command = (depth: number) => `{"v":1,"t":"command","id":"c","producer":"p","name":"dispatch","args":{"data":${'['.repeat(depth)}${']'.repeat(depth)}}}`
+
+  it('accepts a frame at the depth limit and refuses one level more, before parsing, with E_DEVTOOLS_PROTOCOL', () => {
+    // The frame and its args are two levels around the data.
+    expect(decodeDevtoolsFrame(command(98), 'viewer', 100).t).toBe('command')
+    expect(() => decodeDevtoolsFrame(command(99), 'viewer', 100)).toThrow(expect.objectContaining({ code: 'E_DEVTOOLS_PROTOCOL', details: { maxDepth: 100 } }))
+  })
+
+  it('does not count brackets inside strings, escaped quotes included', () => {
+    const text = `{"v":1,"t":"command","id":"c","producer":"p","name":"dispatch","args":{"data":"\\"${'['.repeat(500)}"}}`
+    expect(decodeDevtoolsFrame(text, 'viewer', 5).t).toBe('command')
+  })
+
+  it('refuses a million levels quickly, without a stack overflow', () => {
+    expect(() => decodeDevtoolsFrame(command(1_000_000), 'viewer')).toThrow(expect.objectContaining({ code: 'E_DEVTOOLS_PROTOCOL' }))
+  })
+})
