@@ -4,7 +4,7 @@ import { createBus } from '@tidings/core'
 import type { DeadLetterEntry } from '@tidings/core'
 import { fileStore } from '../src/file-store'
 
-const [dir, round, mode] = process.argv.slice(2) as [string, string, 'write' | 'hold' | 'bus']
+const [dir, round, mode] = process.argv.slice(2) as [string, string, 'write' | 'hold' | 'bus' | 'dlq']
 const store = fileStore({ dir, durability: 'fsync', maxSegmentBytes: 32 * 1024 })
 const bus = createBus({ source: `/crash/${round}`, store: mode === 'bus' ? store : undefined, retry: { attempts: 0 } })
 // Pipes are synchronous on Linux: a line printed here has reached the parent before the next statement.
@@ -24,6 +24,26 @@ else if (mode === 'bus') {
     if (i % 3 === 0) ids.push(bus.emit('crash.fail', { round, i }).id)
     await bus.flush()
     say(`ack ${ids.join(' ')}`)
+  }
+} else if (mode === 'dlq') {
+  // Dead letters only: new entries, updates of earlier ones (which make the file compact now and then) and deletions.
+  const inFlight = new Set<Promise<void>>()
+  const envelope = bus.emit('crash.fail', { round })
+  for (let i = 0; ; i++) {
+    const id = i % 3 === 2 ? `dl-${round}-${i - 2}` : `dl-${round}-${i}`
+    const entry: DeadLetterEntry = {
+      id, envelope, subscription: 'crash', attempts: i + 1,
+      firstFailedAt: new Date().toISOString(), lastFailedAt: new Date().toISOString(), error: { name: 'Error', message: 'x'.repeat(i % 500) },
+    }
+    const write = store.putDeadLetter(entry).then(() => say(`put ${id} ${i + 1}`))
+    inFlight.add(write)
+    void write.finally(() => inFlight.delete(write))
+    if (i % 7 === 6) {
+      const gone = `dl-${round}-${i - 6}`
+      say(`deleting ${gone}`)
+      void store.deleteDeadLetter(gone).then(() => say(`del ${gone}`))
+    }
+    if (inFlight.size >= 8) await Promise.race(inFlight)
   }
 } else {
   const inFlight = new Set<Promise<void>>()

@@ -1,54 +1,24 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBus, isTidingsError } from '@tidings/core'
 import { fileStore } from '@tidings/node'
+import { buildChild, startChild as startChildIn } from './file-store-child-process'
 
-const repo = fileURLToPath(new URL('../../..', import.meta.url))
 let work: string
 let script: string
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'tidings-crash-'))
-  script = join(work, 'child.mjs')
-  // The child runs the store's TypeScript sources, bundled, so no build of the packages is needed.
-  await build({
-    entryPoints: [fileURLToPath(new URL('./file-store-crash.child.ts', import.meta.url))],
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: script, logLevel: 'error',
-    absWorkingDir: repo, tsconfig: join(repo, 'tsconfig.json'),
-  })
+  script = await buildChild(work)
 })
 
 afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-/** A child process writing to `dir`, with what it printed so far. */
-const startChild = (dir: string, round: number, mode: 'write' | 'hold' | 'bus') => {
-  const child = spawn(process.execPath, [script, dir, String(round), mode]) as ChildProcessWithoutNullStreams
-  const lines: string[] = []
-  let partial = ''
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      const parts = (partial + chunk.toString()).split('\n')
-      partial = parts.pop()!
-      for (const line of parts) {
-        lines.push(line)
-        if (line === 'ready') resolve()
-      }
-    })
-    child.on('exit', (code) => reject(new Error(`child exited (${code}) before it was ready: ${stderr}`)))
-  })
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
-  return { child, lines, ready, exited }
-}
+const startChild = (dir: string, round: number, mode: 'write' | 'hold' | 'bus') => startChildIn(script, dir, round, mode)
 
 describe('fileStore() killed with SIGKILL', () => {
   it('keeps every acknowledged event and dead letter, and reads nothing corrupt, over rounds of kills at random moments', async () => {
