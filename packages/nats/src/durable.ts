@@ -196,8 +196,9 @@ export class DurableWorker {
     try {
       incoming = readMessage(codec, m)
     } catch (error) {
-      host.report(error as TidingsError)
+      // Terminated first: it would fail the same way on every redelivery.
       m.term()
+      host.report(error as TidingsError)
       return
     }
     if (this.notOurs(incoming)) {
