@@ -1,6 +1,7 @@
 // Fault injection for fileStore(): bytes flipped at random offsets of every file it writes, a full
 // disk (a real tmpfs), and SIGKILL during dead-letter writes. Random choices come from one seed,
 // printed with every failure: TIDINGS_FAULT_SEED=<seed> runs the same cases again.
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -23,6 +24,7 @@ const random = prng(seed)
 const pick = (n: number) => Math.floor(random() * n)
 
 let work: string
+let script: string
 const bus = createBus({ source: '/faults' })
 const DLQ = 'dead-letters.ndjson'
 
@@ -50,6 +52,16 @@ const lineSpans = (buf: Buffer) => {
   return spans
 }
 
+beforeAll(async () => {
+  // In memory where there is a tmpfs: these cases test what the store does with what it reads, not the disk's speed.
+  work = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'tidings-faults-'))
+  script = await buildChild(work)
+})
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true })
+})
+
 describe('fileStore() under byte corruption of every file it writes', () => {
   const fixture = () => join(work, 'fixture')
   const records = new Map<number, string>()
@@ -58,8 +70,6 @@ describe('fileStore() under byte corruption of every file it writes', () => {
   let files: string[] = []
 
   beforeAll(async () => {
-    // In memory where there is a tmpfs: these cases test what the store does with what it reads, not the disk's speed.
-    work = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'tidings-faults-'))
     const store = fileStore({ dir: fixture(), maxSegmentBytes: 1500 })
     for (let i = 1; i <= 24; i++) {
       const envelope = bus.emit('order.placed', { n: i, note: 'é✓'.repeat(i % 4) })
@@ -82,10 +92,6 @@ describe('fileStore() under byte corruption of every file it writes', () => {
     expect(files.filter((f) => f !== DLQ).length, 'the fixture should have several segments').toBeGreaterThanOrEqual(3)
   })
 
-  afterAll(async () => {
-    await rm(work, { recursive: true, force: true })
-  })
-
   const replay = (skipped: ReadonlySet<number>) => {
     const entries = new Map<string, string>()
     operations.forEach((op, i) => {
@@ -96,7 +102,7 @@ describe('fileStore() under byte corruption of every file it writes', () => {
     return [...entries.values()].sort()
   }
 
-  const CASES = 240
+  const CASES = 160
   const WHERE = ['first line', 'middle line', 'last line', 'line header', 'anywhere'] as const
 
   it(`keeps every record the damage did not touch, reports and quarantines the rest, and appends after (${CASES} random byte flips; seed ${seed})`, async () => {
@@ -224,4 +230,95 @@ describe('fileStore() under byte corruption of every file it writes', () => {
       await store.close()
     }
   })
+})
+
+const root = process.platform === 'linux' && process.getuid?.() === 0
+const isQuota = (e: TidingsError) => isTidingsError(e, 'E_STORAGE_QUOTA')
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('fileStore() on a full disk', () => {
+  let mount: string | undefined
+
+  afterAll(() => {
+    if (mount) execFileSync('umount', [mount])
+  })
+
+  it.skipIf(!root)('keeps the events and dead letters written while a 1 MiB tmpfs is full, and writes them once space is freed (needs root to mount a tmpfs)', async () => {
+    mount = await mkdtemp(join(tmpdir(), 'tidings-full-'))
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount])
+    const dir = join(mount, 'store')
+    const store = fileStore({ dir })
+    const reports = withReports(store)
+    const before = Array.from({ length: 5 }, (_, i) => bus.emit('order.placed', { i }))
+    await store.append(before)
+    await store.putDeadLetter(deadLetter('dl-before', before[0]!, 1))
+
+    const filler = await open(join(mount, 'filler'), 'w')
+    for (let size = 64 * 1024; size >= 512; size /= 2) {
+      for (;;) {
+        const wrote = await filler.write(Buffer.alloc(size)).then(() => true, () => false)
+        if (!wrote) break
+      }
+    }
+    await filler.close()
+
+    const during = Array.from({ length: 20 }, (_, i) => bus.emit('order.placed', { i, pad: 'x'.repeat(500) }))
+    // Larger than the page the dead-letter file has already: a tmpfs refuses only writes that need a new page.
+    const entry = { ...deadLetter('dl-during', during[0]!, 3), error: { name: 'Error', message: 'x'.repeat(10_000) } }
+    let settled = false
+    const writes = Promise.all([store.append(during), store.putDeadLetter(entry)]).then(() => void (settled = true))
+    for (let waited = 0; !(reports.some((e) => isQuota(e) && e.details?.events === 20) && reports.some((e) => isQuota(e) && e.details?.deadLetters === 1)); waited += 20) {
+      expect(waited, `both writes should report E_STORAGE_QUOTA: ${reports.map((e) => e.message).join(' | ')}`).toBeLessThan(5000)
+      await sleep(20)
+    }
+    const flushed = store.flush().then(() => 'flushed')
+    await sleep(300)
+    expect(settled, 'nothing can be acknowledged while the disk is full').toBe(false)
+    expect(await Promise.race([flushed, sleep(0).then(() => 'waiting')])).toBe('waiting')
+
+    await rm(join(mount, 'filler'))
+    await writes
+    await flushed
+    await store.close()
+
+    const again = fileStore({ dir, readOnly: true })
+    expect((await readAll(again)).map((r) => r.json)).toEqual([...before, ...during].map((e) => JSON.stringify(e)))
+    const dead = await again.listDeadLetters()
+    expect(dead.map(deadLetterKey).sort()).toEqual([deadLetterKey(deadLetter('dl-before', before[0]!, 1)), deadLetterKey(entry)])
+    expect(dead.find((e) => e.id === 'dl-during')!.error.message).toBe(entry.error.message)
+    await again.close()
+    execFileSync('umount', [mount])
+    mount = undefined
+  }, 20_000)
+})
+
+describe('fileStore() killed with SIGKILL while writing dead letters', () => {
+  it(`keeps every acknowledged dead letter over rounds of kills at random moments (seed ${seed})`, async () => {
+    const dir = join(work, 'dlq-kills')
+    const acked = new Map<string, number>()
+    const deleting = new Set<string>()
+    for (let round = 1; round <= 4; round++) {
+      const { child, lines, ready, exited } = startChild(script, dir, round, 'dlq')
+      await ready
+      await sleep(80 + pick(300))
+      child.kill('SIGKILL')
+      await exited
+      for (const line of lines) {
+        const [kind, id, attempts] = line.split(' ')
+        if (kind === 'put') acked.set(id!, Math.max(acked.get(id!) ?? 0, Number(attempts)))
+        if (kind === 'deleting') deleting.add(id!)
+      }
+      expect(lines.filter((l) => l.startsWith('put')).length, `seed ${seed}: round ${round} acknowledged nothing`).toBeGreaterThan(0)
+      const store = fileStore({ dir })
+      const reports = withReports(store)
+      const entries = new Map((await store.listDeadLetters()).map((e) => [e.id, e.attempts]))
+      for (const [id, attempts] of acked) {
+        if (deleting.has(id)) continue
+        expect(entries.get(id), `seed ${seed}: acknowledged dead letter ${id} (attempt ${attempts}) is missing after round ${round}`).toBeGreaterThanOrEqual(attempts)
+      }
+      expect(reports.filter((e) => e.code === 'E_STORAGE_DAMAGED'), `seed ${seed}: a crash is not damage`).toEqual([])
+      await store.close()
+    }
+    expect(acked.size).toBeGreaterThan(0)
+  }, 30_000)
 })
