@@ -1,0 +1,103 @@
+import { createDeadLetters } from '../../dlq'
+import { idPrefix } from '../../envelope'
+import { errorInfo } from '../../error-info'
+import { TidingsError } from '../../errors'
+import { SPECIFIC, WILDCARD } from '../../kernel/delivery'
+import type { Kind, Wrapped } from '../../kernel/delivery'
+import type { Kernel } from '../../kernel/feature'
+import type { Feature, FeatureApi } from '../../kernel/types'
+import type { DeadLetterEntry } from '../../store/types'
+import type { AnyHandler, DeadLetterQueue } from '../../types'
+
+export interface DeadLettersOptions {
+  /** Entries held at most (default 10,000); past it a new one is refused and reported (E_DLQ_OVERFLOW), and flush() rejects. */
+  max?: number
+}
+
+export interface DeadLettersApi extends FeatureApi {
+  readonly api: {
+    /** Deliveries that failed for good, kept in the bus's store when it has one. */
+    readonly dlq: DeadLetterQueue
+  }
+}
+
+const isDev = () => typeof process !== 'undefined' && process.env.NODE_ENV !== 'production'
+
+/** Re-delivers a dead letter: to its handler if still subscribed, else its named subscription, else the type's subscribers. */
+const redeliverer = (kernel: Kernel) => async (entry: DeadLetterEntry, handler: AnyHandler | undefined) => {
+  const through = kernel.republish(entry)
+  if (through !== undefined) return through
+  const env = entry.envelope
+  const type = env.type
+  const own = handler === undefined ? undefined : kernel.kindOf(handler, type)
+  const named = kernel.named.get(entry.subscription)
+  const byName = named === undefined ? undefined : kernel.kindOf(named, type)
+  let targets: Array<[Wrapped, Kind]>
+  if (own !== undefined) targets = [[handler!, own]]
+  else if (byName !== undefined) targets = [[named!, byName]]
+  else {
+    targets = (kernel.all.get(type) ?? []).map((h): [Wrapped, Kind] => [h, SPECIFIC])
+    for (const key of kernel.patternsOf(kernel.slot(type))) for (const h of kernel.all.get(key) ?? []) targets.push([h, WILDCARD])
+  }
+  if (targets.length === 0) {
+    throw new TidingsError('E_DLQ_NOT_FOUND', `Dead letter ${entry.id}: nothing subscribes to "${type}" now; subscribe a handler, then retry`, { details: { id: entry.id, type } })
+  }
+  for (const [h, kind] of targets) await kernel.deliverOnce(h, kind, env, entry.attempts + 1)
+}
+
+/**
+ * Keeps deliveries that failed for good (after retry(), if installed) as dead letters: in memory,
+ * written through to the bus's store and reloaded from it on start. Adds `bus.dlq`.
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function deadLetters(options: DeadLettersOptions = {}): Feature<DeadLettersApi> {
+  return (kernel) => {
+    const prefix = idPrefix()
+    const queue = createDeadLetters({
+      store: kernel.store,
+      report: kernel.report,
+      track: kernel.track,
+      lost: (error) => kernel.lost(1, error),
+      max: options.max ?? 10_000,
+      redeliver: redeliverer(kernel),
+    })
+    let seq = 0
+    let listening = 0
+    let warned = false
+    const dlq: DeadLetterQueue = {
+      ...queue.queue,
+      subscribe(listener) {
+        listening++
+        const off = queue.queue.subscribe(listener)
+        let on = true
+        return () => {
+          if (on) listening--
+          on = false
+          off()
+        }
+      },
+    }
+    return {
+      api: { dlq },
+      gauges: { 'dlq.size': () => queue.size, 'dlq.overflowed': () => queue.overflowed },
+      ready: queue.load(),
+      deadLetter(envelope, subscription, attempts, firstFailedAt, error, handler) {
+        const failedAt = Date.now()
+        const entry: DeadLetterEntry = {
+          id: `${prefix}d${(++seq).toString(36)}`,
+          envelope,
+          subscription,
+          attempts,
+          firstFailedAt: new Date(firstFailedAt || failedAt).toISOString(),
+          lastFailedAt: new Date(failedAt).toISOString(),
+          error: errorInfo(error),
+        }
+        if (!warned && listening === 0 && isDev()) {
+          warned = true
+          console.warn(`Dead letter ${entry.id}: subscription "${subscription}" failed on "${envelope.type}" after ${attempts} ${attempts === 1 ? 'try' : 'tries'}: ${entry.error.message}. It is kept in bus.dlq; nothing listens for dead letters (bus.dlq.subscribe), so this is said once, in development builds only.`)
+        }
+        return queue.add(entry, handler)
+      },
+    }
+  }
+}

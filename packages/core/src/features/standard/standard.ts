@@ -1,0 +1,34 @@
+import type { Feature, FeatureApi, ApiOf } from '../../kernel/types'
+import type { RetryPolicy } from '../../types'
+import { deadLetters } from '../dead-letters/dead-letters'
+import type { DeadLettersApi, DeadLettersOptions } from '../dead-letters/dead-letters'
+import { history } from '../history/history'
+import type { HistoryApi, HistoryOptions } from '../history/history'
+import { metrics } from '../metrics/metrics'
+import type { MetricsApi } from '../metrics/metrics'
+import { observe } from '../observe/observe'
+import type { ObserveApi } from '../observe/observe'
+import { publish } from '../publish/publish'
+import type { PublishApi } from '../publish/publish'
+import { retry } from '../retry/retry'
+
+export interface StandardOptions {
+  retry?: RetryPolicy
+  deadLetters?: DeadLettersOptions
+  history?: HistoryOptions
+}
+
+export interface StandardApi extends FeatureApi {
+  readonly api: ApiOf<DeadLettersApi, this['events']> & ApiOf<PublishApi, this['events']> & ApiOf<MetricsApi, this['events']>
+    & ApiOf<HistoryApi, this['events']> & ApiOf<ObserveApi, this['events']>
+}
+
+/**
+ * Every in-process feature in one argument: retry, deadLetters, publish, metrics, history and
+ * observe, each given its options. The preset is the one module that imports features.
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function standard(options: StandardOptions = {}): Feature<StandardApi> {
+  const features: Feature[] = [retry(options.retry), deadLetters(options.deadLetters), publish(), metrics(), history(options.history), observe()]
+  return (kernel) => features.flatMap((feature) => [feature(kernel)].flat())
+}

@@ -1,0 +1,473 @@
+import type { Catalog, EventsOf } from '../catalog'
+import { now } from '../clock'
+import { context } from '../context'
+import { createDurability } from '../durability'
+import { checkEncodable } from '../encodable'
+import { asTidingsError, errorInfo } from '../error-info'
+import { idPrefix } from '../envelope'
+import type { EmitOptions, Envelope } from '../envelope'
+import { TidingsError } from '../errors'
+import type { ErrorCode } from '../errors'
+import type { AnyHandler, EventMap, HandlerMap, Middleware, SubscribeOptions } from '../types'
+import { Delivery, SPECIFIC, WILDCARD } from './delivery'
+import type { Kind, Outcome, Tracker, Wrapped } from './delivery'
+import { BusEnvelope, attributesOf, fromNext } from './envelope'
+import type { Dispatch, Kernel, Parts } from './feature'
+import { createLog } from './log'
+import { createRegistry } from './registry'
+import { Slot } from './slot'
+import type { BusWith, CheckedFeatures, Feature, KernelOptions, Plugin } from './types'
+
+type Call = (a: unknown, b: unknown, c?: unknown) => unknown
+type Record_ = NonNullable<Parts['record']>
+
+// Compact on purpose (the emit-only bundle): the characters RFC 3986 allows in a URI-reference.
+const URI_REFERENCE = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$/
+// Untyped buses may see unbounded type names: past this many, slots are made per emit, not kept.
+const MAX_SLOTS = 5000
+// Past 2^30 the counter would stop being a small integer (and allocate): ids get a new prefix.
+const MAX_SEQ = 0x40000000
+const CLOSE_GRACE_MS = 5000
+/** A handler failed on a bus that keeps no dead letters. */
+const E_HANDLER = 'E_HANDLER' as ErrorCode
+
+const shared = context as { active: Envelope | undefined }
+const noop = () => {}
+const invalid = (message: string) => new TidingsError('E_INVALID_ARGUMENT', message)
+const closedError = () => new TidingsError('E_CLOSED', 'This bus is closed: create a new bus with createBus()')
+const UNNAMED: Tracker = { unnamedOnly: true }
+
+/** Never throws: a returned value whose `then` cannot be read is a plain result. */
+const isThenable = (value: unknown): value is PromiseLike<unknown> => {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false
+  try {
+    return typeof (value as { then?: unknown }).then === 'function'
+  } catch {
+    return false
+  }
+}
+
+/** The one feature that provides `part`: a second one is a mistake to point out, not to pick from. */
+const one = <T>(current: T | undefined, part: T, name: string): T => {
+  if (current !== undefined) throw invalid(`createBus(): ${name} was passed twice (standard() includes every feature but transport): pass its options once, e.g. standard({ retry: { attempts: 5 } })`)
+  return part
+}
+
+/** One function calling every listener of an outcome, or none at all. */
+const fold = <A extends unknown[]>(fns: Array<((...args: A) => void) | undefined>): ((...args: A) => void) => {
+  const list = fns.filter((f) => f !== undefined)
+  if (list.length <= 1) return list[0] ?? noop
+  return (...args) => {
+    for (const f of list) f(...args)
+  }
+}
+
+/** Creates a typed bus from a catalog, with the APIs of the features passed after the options. */
+export function createBus<const C extends Catalog, const F extends readonly Feature[] = []>(
+  options: KernelOptions<C> & { catalog: C }, ...features: CheckedFeatures<F>
+): BusWith<EventsOf<C>, F>
+/** Creates an untyped bus (or one typed by an explicit event map), which behaves like mitt. */
+export function createBus<E extends EventMap = EventMap, const F extends readonly Feature[] = []>(
+  options?: KernelOptions, ...features: CheckedFeatures<F>
+): BusWith<E, F>
+/* @__NO_SIDE_EFFECTS__ */
+export function createBus(options: KernelOptions = {}, ...features: Feature[]): BusWith<EventMap, []> {
+  const all: HandlerMap = options.all ?? new Map()
+  const source = options.source ?? '/tidings'
+  if (typeof source !== 'string' || !URI_REFERENCE.test(source)) {
+    throw invalid(`createBus(): source must be a non-empty URI-reference such as "/shop" or "https://example.com/shop"; got ${JSON.stringify(source)}`)
+  }
+  const { catalog, store } = options
+  const validating = catalog !== undefined && options.validate !== false
+  const registry = createRegistry(all)
+  const durability = createDurability()
+  const slots = new Map<string, Slot>()
+  const writes = new Set<Promise<unknown>>()
+  const errorListeners = new Set<(error: TidingsError) => void>()
+  const middlewares: Middleware[] = []
+  const parts: Parts[] = []
+  const patches: Parts[] = []
+
+  const gauges: Record<string, () => number> = { errors: () => errors }
+  let errors = 0
+  let prefix = idPrefix()
+  let seq = 0
+  let states = 0
+  let lastType: string | undefined
+  let lastSlot: Slot | undefined
+  let closed = false
+  let closing: Promise<void> | undefined
+  let chain: ((e: Envelope) => void) | undefined
+  let dispatched: BusEnvelope | undefined
+  let route: Parts['route']
+  let retry: Parts['retry']
+  let keep: Parts['deadLetter']
+  let sink: (env: Envelope, slot: Slot) => unknown
+  let record: Record_ = noop
+  let dispatch: Dispatch
+  let delivered: NonNullable<Parts['delivered']> = noop
+  let failed: NonNullable<Parts['failed']> = noop
+  let gaveUp: NonNullable<Parts['gaveUp']> = noop
+
+  const slotOf = (type: string): Slot => {
+    if (type === lastType) return lastSlot!
+    let slot = slots.get(type)
+    if (slot === undefined) {
+      // Checked once per type: a '*' in an emitted type would reach pattern handlers with the wrong arguments.
+      if (typeof type === 'string' && type.includes('*')) throw invalid(`emit("${type}"): an event type cannot contain "*" (patterns are for subscribing)`)
+      const def = catalog?.get(type)
+      const persist = def?.persist ?? true
+      const routed = route !== undefined && route.carries(type)
+      slot = new Slot(type, def?.version ?? 1, source, prefix, persist, routed, validating || routed || (store !== undefined && persist))
+      if (slots.size >= MAX_SLOTS) return slot
+      slots.set(type, slot)
+    }
+    lastType = type
+    lastSlot = slot
+    return slot
+  }
+
+  /** The hot path. */
+  const emit = (type: string, data?: unknown, o?: EmitOptions): Envelope => {
+    if (closed) throw closedError()
+    if (seq === MAX_SEQ) rotate()
+    const slot = type === lastType ? lastSlot! : slotOf(type)
+    const cause = shared.active
+    let env: BusEnvelope
+    if (o === undefined) env = new BusEnvelope(slot, data, now(), ++seq, cause, undefined)
+    else {
+      const [ms, attributes] = attributesOf(type, o, cause)
+      env = new BusEnvelope(slot, data, ms, ++seq, cause, attributes)
+    }
+    if (chain === undefined) {
+      sink(env, slot)
+      return env
+    }
+    dispatched = undefined
+    try {
+      chain(env)
+    } catch (error) {
+      throw asTidingsError(error, 'E_MIDDLEWARE', `A middleware threw while handling "${type}"`)
+    }
+    return dispatched ?? env
+  }
+
+  /** Every dispatch: specific handlers, then pattern handlers, then '*', each list in registration order. */
+  const dispatchHere: Dispatch = (env, slot, tracker) => {
+    const prev = shared.active
+    shared.active = env
+    let ok = run(all.get(slot.type), SPECIFIC, env, slot, tracker)
+    const keys = slot.patternsVersion === registry.version ? slot.matches : registry.patternsOf(slot)
+    for (let i = 0; i < keys.length; i++) ok += run(all.get(keys[i]!), WILDCARD, env, slot, tracker)
+    ok += run(all.get('*'), WILDCARD, env, slot, tracker)
+    shared.active = prev
+    return ok
+  }
+
+  const run = (list: Wrapped[] | undefined, kind: Kind, env: Envelope, slot: Slot, tracker: Tracker | undefined): number => {
+    if (list === undefined) return 0
+    const n = list.length
+    if (n === 0) return 0
+    // mitt semantics: handlers added or removed while dispatching do not change this dispatch.
+    const handlers = n === 1 ? list : list.slice()
+    let ok = 0
+    if (tracker === undefined) for (let i = 0; i < n; i++) ok += attempt(handlers[i]!, kind, env, slot, undefined)
+    else for (let i = 0; i < n; i++) follow(handlers[i]!, kind, env, slot, tracker)
+    return ok
+  }
+
+  /**
+   * The one place a handler is called: calls it, takes a promise it returns, and hands the outcome
+   * on. Returns 1 for a synchronous success nobody follows (the common case, which allocates
+   * nothing); a Delivery exists only for a followed, failed or asynchronous one.
+   */
+  const attempt = (h: Wrapped, kind: Kind, env: Envelope, slot: Slot, d: Delivery | undefined): number => {
+    let result: unknown
+    try {
+      result = kind === SPECIFIC ? (h as Call)(env.data, env) : (h as Call)(slot.type, env.data, env)
+    } catch (error) {
+      fail(d ?? new Delivery(h, kind, env, slot, undefined), error)
+      return 0
+    }
+    if (result !== undefined && isThenable(result)) {
+      const pending = d ?? new Delivery(h, kind, env, slot, undefined)
+      // Promise.resolve adopts a thenable whose `then` throws as a rejection instead of throwing here.
+      void Promise.resolve(result).then(() => succeed(pending), (error: unknown) => fail(pending, error))
+      return 0
+    }
+    if (d === undefined) return 1
+    succeed(d)
+    return 0
+  }
+
+  /** A followed delivery: timed, its outcome handed to the tracker too. */
+  const follow = (h: Wrapped, kind: Kind, env: Envelope, slot: Slot, tracker: Tracker) => {
+    if (tracker.unnamedOnly && h.sub?.name !== undefined) return
+    const d = new Delivery(h, kind, env, slot, tracker)
+    tracker.start?.(d)
+    d.firstStart = d.start = performance.now()
+    attempt(h, kind, env, slot, d)
+  }
+
+  const elapsed = (d: Delivery) => (d.start === 0 ? -1 : performance.now() - d.start)
+
+  const succeed = (d: Delivery) => {
+    delivered(d, elapsed(d))
+    d.tracker?.done?.(d, undefined, 'delivered')
+  }
+
+  const fail = (d: Delivery, error: unknown) => {
+    const ms = elapsed(d)
+    d.firstFailedAt ||= Date.now()
+    const t = d.tracker
+    if (t?.once) {
+      failed(d, error, ms, t.willRetry?.(d, error) === true)
+      return t.done?.(d, error, 'failed')
+    }
+    const again = !closed && retry !== undefined && retry.later(d, error)
+    failed(d, error, ms, again)
+    if (!again) giveUp(d, error)
+  }
+
+  const giveUp = (d: Delivery, error: unknown) => {
+    let outcome: Exclude<Outcome, 'delivered'> = 'dead-lettered'
+    if (keep !== undefined) void keep(d.envelope, d.subscription, d.attempt, d.firstFailedAt, error, d.handler)
+    else {
+      outcome = 'failed'
+      report(new TidingsError(E_HANDLER, `Subscription "${d.subscription}" failed on "${d.slot.type}" (event ${d.envelope.id}, after ${d.attempt} ${d.attempt === 1 ? 'try' : 'tries'}): ${errorInfo(error).message}. Catch the error in the handler, or create the bus with deadLetters() to keep failed deliveries (and retry() to try them again)`, {
+        cause: error, details: { type: d.slot.type, id: d.envelope.id, subscription: d.subscription, attempts: d.attempt },
+      }))
+    }
+    gaveUp(d, error, outcome)
+    d.tracker?.done?.(d, error, outcome)
+  }
+
+  /** A later try of a delivery, in its event's causation context. */
+  const tryAgain = (d: Delivery) => {
+    const prev = shared.active
+    shared.active = d.envelope
+    d.start = performance.now()
+    d.firstStart ||= d.start
+    attempt(d.handler, d.kind, d.envelope, d.slot, d)
+    shared.active = prev
+  }
+
+  const rotate = () => {
+    prefix = idPrefix()
+    seq = 0
+    slots.clear()
+    lastType = undefined
+  }
+
+  const compose = () => {
+    const active = patches.length === 0 ? parts : [...parts, ...patches]
+    delivered = fold(active.map((p) => p.delivered))
+    failed = fold(active.map((p) => p.failed))
+    gaveUp = fold(active.map((p) => p.gaveUp))
+    let next: Dispatch = dispatchHere
+    for (const p of active) if (p.dispatch) next = p.dispatch(next)
+    dispatch = next
+    const records = active.map((p) => p.record)
+    if (log !== undefined) records.unshift((env, slot) => slot.persist && log.append(env))
+    record = fold(records)
+    const routeTo = route
+    const onward = routeTo === undefined ? next : (env: Envelope, slot: Slot) => (slot.routed ? routeTo.publish(env) : next(env, slot))
+    sink = !validating && store === undefined && routeTo === undefined && record === noop ? onward : (env, slot) => {
+      if (slot.strict) checkEncodable(env)
+      record(env, slot, false)
+      onward(env, slot)
+    }
+  }
+
+  const rebuildChain = () => {
+    chain = middlewares.length === 0 ? undefined : middlewares.reduceRight<(e: Envelope) => void>((next, mw) => (e) => mw(e, next), (e) => {
+      const env = fromNext(e, slotOf)
+      sink(env, env._s)
+      // Set after dispatch: emits nested in handlers must not overwrite the outer result.
+      dispatched = env
+    })
+  }
+
+  // Called from every failure path, so it never throws: a listener's own throw is logged, not reported again.
+  const report = (error: TidingsError) => {
+    errors++
+    try {
+      if (errorListeners.size === 0) console.error(error)
+    } catch {
+      // A console that throws has nowhere else to go.
+    }
+    for (const listener of errorListeners) {
+      try {
+        listener(error)
+      } catch (thrown) {
+        try {
+          console.error(asTidingsError(thrown, 'E_INVALID_ARGUMENT', 'A bus.onError listener threw'), error)
+        } catch {
+          // As above.
+        }
+      }
+    }
+  }
+
+  const track = <T>(write: Promise<T>): Promise<T> => {
+    writes.add(write)
+    const done = () => void writes.delete(write)
+    write.then(done, done)
+    return write
+  }
+
+  const log = store === undefined ? undefined : createLog(store, track, report, durability.lost)
+
+  const settle = async () => {
+    log?.flush()
+    // Settled, not all fulfilled: each failed write was reported and counted by its own catch.
+    while (writes.size) await Promise.allSettled(writes)
+  }
+
+  const flush = async () => {
+    await settle()
+    for (const p of parts) await p.flush?.()
+    await store?.flush()
+    const lost = durability.take()
+    if (lost !== undefined) throw lost
+  }
+
+  const subscribe = (key: string, fn: AnyHandler, options: SubscribeOptions | undefined, once: boolean) => {
+    if (closed) throw closedError()
+    return registry.subscribe(key, fn, options, once)
+  }
+
+  const bus = {
+    all,
+    source,
+    catalog,
+    ready: Promise.resolve(),
+    on: (key: string, fn: AnyHandler, options?: SubscribeOptions) => subscribe(key, fn, options, false),
+    once: (key: string, fn: AnyHandler, options?: SubscribeOptions) => subscribe(key, fn, options, true),
+    off: registry.off,
+    emit,
+    use(extension: Middleware | Plugin) {
+      if (typeof extension === 'function') {
+        middlewares.push(extension)
+        rebuildChain()
+        return () => {
+          const i = middlewares.indexOf(extension)
+          if (i >= 0) middlewares.splice(i, 1)
+          rebuildChain()
+        }
+      }
+      if (extension === null || typeof extension !== 'object' || typeof extension.install !== 'function') {
+        throw invalid('bus.use() takes a middleware (envelope, next) => void or a plugin { install(bus) }')
+      }
+      const teardown = extension.install(bus as never)
+      let removed = false
+      return () => {
+        if (!removed && teardown) teardown()
+        removed = true
+      }
+    },
+    onError(listener: (error: TidingsError) => void) {
+      errorListeners.add(listener)
+      return () => void errorListeners.delete(listener)
+    },
+    flush,
+    close() {
+      return (closing ??= (async () => {
+        closed = true
+        for (const p of parts) p.closing?.()
+        // A store stuck retrying (a full disk) must not hang close(): after a grace period its own
+        // close() makes a last attempt and rejects with what went wrong.
+        let timer: ReturnType<typeof setTimeout> | undefined
+        await Promise.race([flush(), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]).finally(() => clearTimeout(timer))
+        for (const p of parts) await p.close?.()
+        await store?.close()
+      })())
+    },
+  }
+
+  const kernel: Kernel = {
+    bus: bus as never,
+    source,
+    catalog,
+    store,
+    all,
+    get closed() {
+      return closed
+    },
+    named: registry.named,
+    report,
+    track,
+    lost: durability.lost,
+    slot: slotOf,
+    slotState: () => states++,
+    patternsOf: registry.patternsOf,
+    kindOf: (h, type) => registry.kindOf(h, slotOf(type)),
+    onNamedChange: registry.onNamedChange,
+    policyOf: (h) => retry?.policyOf(h),
+    gauge: (name) => gauges[name]?.() ?? 0,
+    settle,
+    republish(entry) {
+      const slot = slotOf(entry.envelope.type)
+      return slot.routed ? route!.republish(entry) : undefined
+    },
+    deliverOnce: (h, kind, env, tries, willRetry) => new Promise<void>((resolve, reject) => {
+      const done = (_d: Delivery, error: unknown, outcome: Outcome) => (outcome === 'delivered' ? resolve() : reject(error))
+      const d = new Delivery(h, kind, env, slotOf(env.type), { once: true, willRetry, done })
+      d.attempt = tries
+      tryAgain(d)
+    }),
+    again(d) {
+      d.attempt++
+      tryAgain(d)
+    },
+    giveUp,
+    arrive(env, own) {
+      const slot = slotOf(env.type)
+      if (!own) record(env, slot, true)
+      dispatch(env, slot, UNNAMED)
+    },
+    deadLetter(env, subscription, attempts, error) {
+      if (keep === undefined) return Promise.reject(invalid('No feature keeps dead letters on this bus: create it with deadLetters()'))
+      const d = new Delivery(noop, SPECIFIC, env, slotOf(env.type), undefined, subscription)
+      d.attempt = attempts
+      const written = keep(env, subscription, attempts, 0, error, undefined)
+      gaveUp(d, error, 'dead-lettered')
+      return written
+    },
+    patch(p) {
+      patches.push(p)
+      compose()
+      return () => {
+        const i = patches.indexOf(p)
+        if (i >= 0) patches.splice(i, 1)
+        compose()
+      }
+    },
+  }
+
+  for (const feature of features) parts.push(...[feature(kernel)].flat())
+  for (const p of parts) {
+    if (p.route) route = one(route, p.route, 'transport()')
+    if (p.retry) retry = one(retry, p.retry, 'retry()')
+    if (p.deadLetter) keep = one(keep, p.deadLetter, 'deadLetters()')
+    if (p.api) Object.assign(bus, p.api)
+    Object.assign(gauges, p.gauges)
+  }
+  compose()
+  for (const p of parts) p.start?.()
+  if (validating) middlewares.push((envelope, next) => {
+    catalog.validate(envelope.type, envelope.data)
+    next(envelope)
+  })
+  if (options.middleware) middlewares.push(...options.middleware)
+  rebuildChain()
+
+  store?.onError?.(report)
+  const waits = parts.flatMap((p) => (p.ready === undefined ? [] : [p.ready]))
+  if (store !== undefined) waits.unshift(store.ready)
+  if (waits.length) {
+    bus.ready = Promise.all(waits).then(noop)
+    bus.ready.catch((error: unknown) => report(asTidingsError(error, 'E_STORAGE', 'The store did not open')))
+  }
+  return bus as never
+}

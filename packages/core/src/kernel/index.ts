@@ -1,0 +1,6 @@
+export { createBus } from './create-bus'
+export type { Bus, BusWith, CheckedFeatures, ApiOf, Feature, FeatureApi, FeaturesApi, KernelOptions, Plugin } from './types'
+export type { Dispatch, Kernel, Parts } from './feature'
+export type { Delivery, Kind, Outcome, Subscription, Tracker, Wrapped } from './delivery'
+export { SPECIFIC, WILDCARD } from './delivery'
+export type { Slot } from './slot'
