@@ -1,8 +1,10 @@
+import { context } from './context'
 import type { Envelope } from './envelope'
 import type { AnyHandler } from './types'
 
 interface Waiter {
-  readonly seq: number
+  /** The event being dispatched when the waiter was added: it waits for the next one, as a new handler would. */
+  readonly skip: Envelope | undefined
   readonly check: (envelope: Envelope) => void
 }
 
@@ -22,14 +24,11 @@ export const createWaiters = (
   isWildcard: (key: string) => boolean,
 ) => {
   const groups = new Map<string, Group>()
-  let seq = 0
 
   const open = (key: string): Group => {
     const waiters = new Set<Waiter>()
     const deliver = (envelope: Envelope) => {
-      // Waiters added while this event is dispatched wait for the next one, as handlers do.
-      const last = seq
-      for (const waiter of waiters) if (waiter.seq <= last) waiter.check(envelope)
+      for (const waiter of waiters) if (waiter.skip !== envelope) waiter.check(envelope)
     }
     const handler = (isWildcard(key) ? (_t: unknown, _d: unknown, e: Envelope) => deliver(e) : (_d: unknown, e: Envelope) => deliver(e)) as AnyHandler
     const group: Group = { waiters, handler, off: subscribe(key, handler) }
@@ -42,7 +41,7 @@ export const createWaiters = (
     let group = groups.get(key)
     // bus.off(key) may have removed the group's handler: its waiters keep their timeout and signal.
     if (group === undefined || !isSubscribed(key, group.handler)) group = open(key)
-    const waiter: Waiter = { seq: ++seq, check }
+    const waiter: Waiter = { skip: context.active, check }
     const { waiters } = group
     waiters.add(waiter)
     const own = group
