@@ -3,8 +3,8 @@
 // printed with every failure: TIDINGS_FAULT_SEED=<seed> runs the same cases again.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { cp, mkdir, mkdtemp, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cp, mkdtemp, open, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBus, isTidingsError } from '@tidings/core'
@@ -197,14 +197,14 @@ describe('fileStore() under byte corruption of every file it writes', () => {
       const text = await readFile(segment)
       const spans = lineSpans(text)
       const [from, to] = spans[pick(spans.length)]!
-      text[from + pick(to - from - 1)] ^= 0x20
+      text[from + pick(to - from - 1)]! ^= 0x20
       await writeFile(segment, text)
       const writer = fileStore({ dir })
       withReports(writer)
       const before = await readAll(writer)
       await writer.close()
       const quarantine = await readFile(`${segment}.quarantine`)
-      quarantine[pick(quarantine.length)] ^= 1 + pick(255)
+      quarantine[pick(quarantine.length)]! ^= 1 + pick(255)
       await writeFile(`${segment}.quarantine`, quarantine)
       const again = fileStore({ dir })
       withReports(again)
@@ -218,11 +218,11 @@ describe('fileStore() under byte corruption of every file it writes', () => {
     for (let n = 0; n < 20; n++) {
       const dir = join(work, `lock-${n}`)
       await cp(fixture(), dir, { recursive: true })
-      const lock = Buffer.from(JSON.stringify({ pid: 999_999_999, host: (await import('node:os')).hostname(), start: 'gone' }))
-      lock[pick(lock.length)] ^= 1 + pick(255)
+      const lock = Buffer.from(JSON.stringify({ pid: 999_999_999, host: hostname(), start: 'gone' }))
+      lock[pick(lock.length)]! ^= 1 + pick(255)
       await writeFile(join(dir, 'LOCK'), lock)
       const old = new Date(Date.now() - 3_600_000)
-      await (await import('node:fs/promises')).utimes(join(dir, 'LOCK'), old, old)
+      await utimes(join(dir, 'LOCK'), old, old)
       const store = fileStore({ dir })
       const error = await store.ready.then(() => undefined, (e: unknown) => e)
       if (error === undefined) expect((await readAll(store)).length).toBe(records.size)
