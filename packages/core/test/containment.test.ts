@@ -205,6 +205,29 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     await bus.flush()
     return { messages: await dlqMessages(bus), othersRan: other.mock.calls.length === 1 }
   }],
+  ['a flow timeout step map(), run from a timer', async (make) => {
+    const bus = createBus()
+    const other = vi.fn()
+    bus.on('started', other)
+    bus.use(defineFlow({ name: 'f', steps: [{ on: 'started', expect: 'done', within: 1, emit: 'late', map: thrower(make) }] }))
+    bus.emit('started')
+    await sleep(10)
+    const logged = vi.mocked(console.error).mock.calls.map((args) => (args[0] as TidingsError).message)
+    return { messages: logged, othersRan: other.mock.calls.length === 1 }
+  }],
+  ['a middleware refusing a throttled progress event, sent from a timer', async (make) => {
+    const bus = createBus()
+    const progress = trackProgress(bus, { type: 'job', total: 10, throttleMs: 5 })
+    progress.advance()
+    bus.use((e, next) => (e.type === 'job.progress' ? (() => { throw make() })() : next(e)))
+    progress.advance()
+    await sleep(10)
+    const done = vi.fn()
+    bus.on('job.completed', done)
+    progress.done()
+    const logged = vi.mocked(console.error).mock.calls.map((args) => (args[0] as TidingsError).message)
+    return { messages: logged, othersRan: done.mock.calls.length === 1 }
+  }],
   ['a rule groupBy()', async (make) => {
     const bus = createBus({ retry: noRetry })
     const other = vi.fn()

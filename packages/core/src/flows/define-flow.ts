@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog'
 import { causedBy } from '../envelope'
 import type { Envelope } from '../envelope'
+import { asTidingsError } from '../error-info'
 import { TidingsError } from '../errors'
 import { isPattern } from '../patterns'
 import type { AnyHandler, Bus, EventMap, Plugin } from '../types'
@@ -74,6 +75,19 @@ const join = (bus: Bus, emit: Emit, flow: string, i: number, step: AnyStep, max:
   }
 }
 
+/**
+ * A timeout fires from a timer, where a throwing `map` or a refused emit has no caller and would
+ * end the process: it is logged instead (after bus.close(), silently).
+ */
+const fireTimeout = (flow: string, fire: () => void) => {
+  try {
+    fire()
+  } catch (error) {
+    const failure = asTidingsError(error, 'E_INVALID_ARGUMENT', `Flow "${flow}": a timeout step could not emit`)
+    if (failure.code !== 'E_CLOSED') console.error(failure)
+  }
+}
+
 const timeout = (bus: Bus, emit: Emit, flow: string, i: number, step: AnyStep, max: number): (() => void) => {
   const within = step.within!
   const type = step.emit as string
@@ -87,7 +101,7 @@ const timeout = (bus: Bus, emit: Emit, flow: string, i: number, step: AnyStep, m
     clearTimeout(timers.get(key))
     boundedSet(timers, key, setTimeout(() => {
       timers.delete(key)
-      emit(type, step.map ? step.map(data, envelope, type) : data, causedBy(envelope))
+      fireTimeout(flow, () => emit(type, step.map ? step.map(data, envelope, type) : data, causedBy(envelope)))
     }, within), max, clearTimeout)
   }) as AnyHandler as never, { name })
   const offExpect = bus.on(step.expect!, ((_data: unknown, envelope: Envelope) => {

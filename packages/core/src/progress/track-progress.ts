@@ -1,7 +1,6 @@
 import * as v from 'valibot'
 import { defineEvent } from '../catalog'
 import { asTidingsError, errorInfo } from '../error-info'
-import { isTidingsError } from '../errors'
 import { idPrefix } from '../envelope'
 import type { Bus, EventMap } from '../types'
 
@@ -32,7 +31,7 @@ export interface ProgressSnapshot {
 
 export interface Progress {
   readonly correlationid: string
-  /** Adds `n` (default 1) units of work done. */
+  /** Adds `n` (default 1) units of work done. A `.progress` event the bus refuses is logged, never thrown. */
   advance(n?: number): void
   /** Sets `done`, `total` or a `message`. */
   update(fields: { done?: number; total?: number; message?: string }): void
@@ -87,19 +86,19 @@ export function trackProgress<E extends EventMap>(target: Bus<E>, options: Track
     return snap
   }
   const emit = (suffix: string, data: unknown) => bus.emit(`${type}.${suffix}`, data, { correlationid })
+  /**
+   * `.progress` events are best effort and often sent from a timer, where a refused emit has no
+   * caller to throw to: a refusal is logged (after bus.close(), ignored) and the work goes on.
+   */
   const send = () => {
     clearTimeout(pending)
     pending = undefined
     lastSent = Date.now()
-    emit('progress', snapshot())
-  }
-  /** A throttled send runs from a timer, where a refused emit has no caller to throw to. */
-  const sendLater = () => {
     try {
-      send()
+      emit('progress', snapshot())
     } catch (error) {
-      // After bus.close() progress has nowhere to go, and that is no one's mistake.
-      if (!isTidingsError(error, 'E_CLOSED')) console.error(asTidingsError(error, 'E_INVALID_ARGUMENT', `trackProgress("${type}"): a throttled "${type}.progress" event was refused`))
+      const failure = asTidingsError(error, 'E_INVALID_ARGUMENT', `trackProgress("${type}"): a "${type}.progress" event was refused`)
+      if (failure.code !== 'E_CLOSED') console.error(failure)
     }
   }
   const changed = () => {
@@ -107,7 +106,7 @@ export function trackProgress<E extends EventMap>(target: Bus<E>, options: Track
     // A tight loop must not flood the bus: at most one event per throttleMs, the latest state wins.
     const wait = lastSent + throttleMs - Date.now()
     if (wait <= 0) send()
-    else pending ??= setTimeout(sendLater, wait)
+    else pending ??= setTimeout(send, wait)
   }
   const finish = (suffix: 'completed' | 'failed', extra: Record<string, unknown>) => {
     if (finished) return
