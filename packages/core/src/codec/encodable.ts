@@ -1,12 +1,13 @@
 import { TidingsError } from '../errors'
-import { pathOf } from './field-path'
+import { fieldOf, firstRepeat, pathOf } from './field-path'
 import type { Limits } from './safe-json'
 
 /** Why `encode` refused an event (`details.reason` of its E_ENCODE). */
 export type UnencodableReason =
   | 'not-finite' | 'bigint' | 'function' | 'symbol' | 'cycle' | 'too-deep' | 'too-large' | 'not-json' | 'proto-key' | 'unserializable'
 
-const FAILED = -1
+// What `fits` returns for a value JSON cannot write; a finite negative result means too large.
+const FAILED = -Infinity
 
 /*
  * The payload is walked once, before JSON.stringify, to find what JSON would write wrongly or not
@@ -15,16 +16,17 @@ const FAILED = -1
  * writes once per reference, is refused as soon as it would be too large, so the walk never does
  * more work than writing maxBytes of JSON, however the graph is shaped. A cycle is a path that
  * goes deeper than maxDepth. This runs on every event written: the fast walk only says
- * yes or no; `explain` walks again to say where and why.
+ * yes, too large, or no; `explain` walks again to say where and why.
  */
 const fits = (value: object, left: number, budget: number): number => {
-  if (left === 0 || (budget -= 2) < 0) return FAILED
+  if (left === 0) return FAILED
+  if ((budget -= 2) < 0) return budget
   if (Array.isArray(value)) {
     budget -= value.length
     for (let i = 0; i < value.length; i++) {
       const x: unknown = value[i]
       if (typeof x === 'object') {
-        if (x !== null && (budget = fits(x, left - 1, budget)) < 0) return FAILED
+        if (x !== null && (budget = fits(x, left - 1, budget)) < 0) return budget
       } else if (typeof x === 'string') budget -= x.length
       // x - x is NaN for NaN and ±Infinity alone
       else if (typeof x === 'number') {
@@ -42,7 +44,7 @@ const fits = (value: object, left: number, budget: number): number => {
     const x: unknown = (value as Record<string, unknown>)[key]
     if (typeof x === 'object') {
       if (x === null) budget -= key.length + 4
-      else if ((budget = fits(x, left - 1, budget - key.length - 3)) < 0) return FAILED
+      else if ((budget = fits(x, left - 1, budget - key.length - 3)) < 0) return budget
     } else if (typeof x === 'string') budget -= key.length + x.length + 5
     else if (typeof x === 'number') {
       if (x - x !== 0) return FAILED
@@ -60,7 +62,8 @@ const isPlainData = (value: object): boolean => {
   return proto === Object.prototype || proto === null || Object.getPrototypeOf(proto) === null
 }
 
-const NOT_A_LEAF = -2
+// Never a budget: leafBudget is called with one of at least 0.
+const NOT_A_LEAF = -1
 
 /**
  * Objects that are not plain: those with a `toJSON` (a Date…) write what it returns, uncounted;
@@ -86,61 +89,75 @@ const primitiveProblem = (reason: UnencodableReason, field: string, x: unknown):
 
 interface Explain {
   readonly limits: Limits
-  readonly ancestors: object[]
+  readonly root: string
+  // The objects and keys from the payload to the value being looked at.
+  readonly objects: object[]
+  readonly keys: (string | number)[]
   budget: number
 }
 
 const classOf = (value: object): string => Object.prototype.toString.call(value).slice(8, -1)
 
+const here = (state: Explain) => fieldOf(state.root, state.keys, state.keys.length)
+
 /**
  * The first problem `fits` met, as an E_ENCODE naming its place: the same walk and the same
- * budget, plus the objects on the current path to tell a cycle from mere depth.
+ * budget, keeping the path to tell where. A cycle is told from mere depth once the path passes
+ * maxDepth: it then holds some object twice.
  */
-const explain = (value: object, state: Explain, field: string, depth: number): TidingsError | undefined => {
-  if (state.ancestors.includes(value)) return refuse('cycle', field, 'refers to an object that contains it (a cycle), which JSON cannot write: send a copy without the back reference, e.g. an id')
-  if (depth > state.limits.maxDepth) return refuse('too-deep', field, `is nested more than ${state.limits.maxDepth} levels deep: flatten the payload, or raise the codec's maxDepth option`, { limit: state.limits.maxDepth })
-  if ((state.budget -= 2) < 0) return tooLarge(state)
-  const child = (x: unknown, childField: string, keyCost: number): TidingsError | undefined => {
+const explain = (value: object, state: Explain, depth: number): TidingsError | undefined => {
+  if (depth > state.limits.maxDepth) {
+    const repeat = firstRepeat([...state.objects, value])
+    if (repeat !== -1) return refuse('cycle', fieldOf(state.root, state.keys, repeat), 'refers to an object that contains it (a cycle), which JSON cannot write: send a copy without the back reference, e.g. an id')
+    return refuse('too-deep', here(state), `is nested more than ${state.limits.maxDepth} levels deep: flatten the payload, or raise the codec's maxDepth option`, { limit: state.limits.maxDepth })
+  }
+  if ((state.budget -= 2) < 0) return tooLarge(state.limits, state.root)
+  const child = (x: unknown, key: string | number, keyCost: number): TidingsError | undefined => {
+    state.keys.push(key)
+    let problem: TidingsError | undefined
     if (typeof x === 'object' && x !== null) {
       state.budget -= keyCost
-      return explain(x, state, childField, depth + 1) ?? (state.budget < 0 ? tooLarge(state) : undefined)
+      problem = explain(x, state, depth + 1) ?? (state.budget < 0 ? tooLarge(state.limits, state.root) : undefined)
+    } else {
+      const reason = kind(x)
+      if (reason !== undefined) problem = primitiveProblem(reason, here(state), x)
+      else if (typeof x === 'string') state.budget -= x.length + (keyCost && keyCost + 2)
+      else if (x !== undefined) state.budget -= keyCost && keyCost + 1
     }
-    const reason = kind(x)
-    if (reason !== undefined) return primitiveProblem(reason, childField, x)
-    if (typeof x === 'string') state.budget -= x.length + (keyCost && keyCost + 2)
-    else if (x !== undefined) state.budget -= keyCost && keyCost + 1
-    return undefined
+    state.keys.pop()
+    return problem
   }
-  state.ancestors.push(value)
-  try {
-    if (Array.isArray(value)) {
-      state.budget -= value.length
-      for (let i = 0; i < value.length; i++) {
-        const problem = child(value[i], `${field}[${i}]`, 0)
-        if (problem) return problem
-      }
-      return undefined
-    }
-    if (!isPlainData(value)) {
-      const leaf = leafBudget(value, state.budget)
-      if (leaf === FAILED) return refuse('not-json', field, `is a ${classOf(value)}, which JSON would write as {} or as index-keyed fields: convert it to an array or a plain object (binary data can be the whole payload, written as data_base64)`)
-      if (leaf !== NOT_A_LEAF) return undefined
-    }
-    for (const key in value) {
-      if (key === '__proto__') return refuse('proto-key', pathOf(field, key), 'is a "__proto__" key, which decode refuses so that no merge can ever change a prototype: rename the key')
-      const x: unknown = (value as Record<string, unknown>)[key]
-      if (key === 'toJSON' && typeof x === 'function') continue
-      const problem = child(x, pathOf(field, key), key.length + 3)
+  // A problem ends the walk: the path is not unwound after one.
+  state.objects.push(value)
+  if (Array.isArray(value)) {
+    state.budget -= value.length
+    for (let i = 0; i < value.length; i++) {
+      const problem = child(value[i], i, 0)
       if (problem) return problem
     }
-    return undefined
-  } finally {
-    state.ancestors.pop()
+  } else {
+    if (!isPlainData(value)) {
+      const leaf = leafBudget(value, state.budget)
+      if (leaf === FAILED) return refuse('not-json', here(state), `is a ${classOf(value)}, which JSON would write as {} or as index-keyed fields: convert it to an array or a plain object (binary data can be the whole payload, written as data_base64)`)
+      if (leaf !== NOT_A_LEAF) {
+        state.objects.pop()
+        return undefined
+      }
+    }
+    for (const key in value) {
+      if (key === '__proto__') return refuse('proto-key', pathOf(here(state), key), 'is a "__proto__" key, which decode refuses so that no merge can ever change a prototype: rename the key')
+      const x: unknown = (value as Record<string, unknown>)[key]
+      if (key === 'toJSON' && typeof x === 'function') continue
+      const problem = child(x, key, key.length + 3)
+      if (problem) return problem
+    }
   }
+  state.objects.pop()
+  return undefined
 }
 
-const tooLarge = (state: Explain) =>
-  refuse('too-large', 'data', `is more than ${state.limits.maxBytes} bytes of JSON (counting a shared object once per reference, as JSON writes it): split the payload, or raise the codec's maxBytes option`, { limit: state.limits.maxBytes })
+const tooLarge = (limits: Limits, field: string) =>
+  refuse('too-large', field, `is more than ${limits.maxBytes} bytes of JSON (counting a shared object once per reference, as JSON writes it): split the payload, or raise the codec's maxBytes option`, { limit: limits.maxBytes })
 
 /**
  * Throws E_ENCODE (with `details.reason` and `details.field`) when `data` holds something JSON
@@ -155,9 +172,11 @@ export const checkEncodable = (data: unknown, limits: Limits, field = 'data', de
     return
   }
   const left = limits.maxDepth - depth + 1
-  if (fits(data, left, limits.maxBytes) >= 0) return
-  const state: Explain = { limits, ancestors: [], budget: limits.maxBytes }
-  const problem = explain(data, state, field, depth) ?? (state.budget < 0 ? tooLarge(state) : undefined)
+  const budget = fits(data, left, limits.maxBytes)
+  if (budget >= 0) return
+  if (budget !== FAILED) throw tooLarge(limits, field)
+  const state: Explain = { limits, root: field, objects: [], keys: [], budget: limits.maxBytes }
+  const problem = explain(data, state, depth) ?? (state.budget < 0 ? tooLarge(state.limits, state.root) : undefined)
   // The two walks agree; should they ever not, refusing is the safe side.
   throw problem ?? refuse('unserializable', field, 'cannot be written as JSON: keep payloads to plain data')
 }

@@ -1,15 +1,6 @@
 import { TidingsError } from '../errors'
-import { pathOf } from './field-path'
+import { fieldOf as fieldBelow, firstRepeat } from './field-path'
 import type { Limits } from './safe-json'
-
-const fieldOf = (keys: readonly (string | number)[], count: number): string => {
-  let field = ''
-  for (let i = 0; i < count; i++) {
-    const key = keys[i]!
-    field = typeof key === 'number' ? `${field}[${key}]` : pathOf(field, key)
-  }
-  return field
-}
 
 /**
  * Checks an object handed to `decode` (rather than text) against the same limits as text, in
@@ -24,6 +15,7 @@ const fieldOf = (keys: readonly (string | number)[], count: number): string => {
  * Units are UTF-16 code units plus 8 per number, boolean or null, as the text limit's estimate.
  */
 export const checkObjectGraph = (root: object, limits: Limits): void => {
+  const fieldOf = (path: readonly (string | number)[], count: number) => fieldBelow('', path, count)
   let budget = limits.maxBytes
   // The objects and keys from the root to the value being visited.
   const objects: object[] = []
@@ -37,13 +29,9 @@ export const checkObjectGraph = (root: object, limits: Limits): void => {
 
   // A cycle is only ever found here: followed round and round, it passes maxDepth.
   const tooDeep = (value: object): TidingsError => {
-    const seen = new Set<object>()
-    for (let i = 0; i < objects.length; i++) {
-      if (seen.has(objects[i]!)) return cycle(fieldOf(keys, i))
-      seen.add(objects[i]!)
-    }
+    const repeat = firstRepeat([...objects, value])
+    if (repeat !== -1) return cycle(fieldOf(keys, repeat))
     const field = fieldOf(keys, keys.length)
-    if (seen.has(value)) return cycle(field)
     return new TidingsError('E_TOO_LARGE', `"${field}" is nested more than ${limits.maxDepth} levels deep (or refers to itself): flatten the payload, or raise the maxDepth option`, { details: { field, limit: limits.maxDepth } })
   }
 
