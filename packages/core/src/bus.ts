@@ -6,6 +6,7 @@ import { createDeadLetters } from './dlq'
 import { createDurability } from './durability'
 import { checkEncodable } from './encodable'
 import { asTidingsError, errorInfo } from './error-info'
+import { createErrorListeners } from './error-listeners'
 import { TidingsEnvelope, idPrefix, toEnvelope, traceOf } from './envelope'
 import type { EmitOptions, Envelope } from './envelope'
 import { TidingsError, isTidingsError } from './errors'
@@ -126,7 +127,6 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   const retrying = new Set<Delivery>()
   const observers = new Set<(observation: Observation) => void>()
   const writes = new Set<Promise<unknown>>()
-  const errorListeners = new Set<(error: TidingsError) => void>()
   const middlewares: Middleware[] = []
   const durability = createDurability()
   const validating = catalog !== undefined && options.validate !== false
@@ -138,7 +138,6 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   let lastType: string | undefined
   let lastSlot: TypeSlot | undefined
   let patternsVersion = 0
-  let errors = 0
   let closed = false
   let closing: Promise<void> | undefined
   let chain: ((e: Envelope) => void) | undefined
@@ -146,26 +145,8 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
   let pendingReport: ReportCollector | undefined
   let logBatch: TidingsEnvelope[] = []
 
-  // Called from every failure path, so it must not throw: a listener's own throw is logged, not reported again.
-  const report = (error: TidingsError) => {
-    errors++
-    try {
-      if (errorListeners.size === 0) console.error(error)
-    } catch {
-      // A console that throws has nowhere else to go.
-    }
-    for (const listener of errorListeners) {
-      try {
-        listener(error)
-      } catch (thrown) {
-        try {
-          console.error(asTidingsError(thrown, 'E_INVALID_ARGUMENT', 'A bus.onError listener threw'), error)
-        } catch {
-          // As above.
-        }
-      }
-    }
-  }
+  const errorListeners = createErrorListeners()
+  const report = errorListeners.report
 
   const track = <T>(write: Promise<T>): Promise<T> => {
     writes.add(write)
@@ -697,7 +678,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     },
   }
 
-  const waiters = createWaiters(
+  const waitFor = createWaiters(
     (key, handler) => subscribe(key, handler, undefined, false),
     (key, handler) => all.get(key)?.includes(handler) === true,
     (key) => key === '*' || isPattern(key),
@@ -737,35 +718,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       if (!rep.sealed) rep.seal(env, false)
       return rep.promise
     },
-    waitFor(key: string, options: WaitForOptions<Envelope> = {}) {
-      return new Promise<Envelope>((resolve, reject) => {
-        const { filter, timeout, signal } = options
-        if (signal?.aborted) return reject(new TidingsError('E_ABORTED', `waitFor("${key}") was aborted`, { cause: signal.reason }))
-        if (closed) return reject(closedError())
-        let timer: ReturnType<typeof setTimeout> | undefined
-        const settle = (error: TidingsError | undefined, env?: Envelope, aborting = false) => {
-          remove()
-          clearTimeout(timer)
-          // An abort has already removed this once-listener; removing it again would scan the signal's list.
-          if (!aborting) signal?.removeEventListener('abort', onAbort)
-          if (error) reject(error)
-          else resolve(env!)
-        }
-        const onAbort = () => settle(new TidingsError('E_ABORTED', `waitFor("${key}") was aborted`, { cause: signal?.reason }), undefined, true)
-        const check = (env: Envelope) => {
-          try {
-            if (filter === undefined || filter(env)) settle(undefined, env)
-          } catch (error) {
-            settle(new TidingsError('E_INVALID_ARGUMENT', `waitFor("${key}"): the filter threw: ${errorInfo(error).message}`, { cause: error }))
-          }
-        }
-        const remove = waiters(key, check)
-        if (timeout !== undefined) {
-          timer = setTimeout(() => settle(new TidingsError('E_TIMEOUT', `waitFor("${key}") timed out after ${timeout} ms`, { details: { type: key, timeout } })), timeout)
-        }
-        signal?.addEventListener('abort', onAbort, { once: true })
-      })
-    },
+    waitFor: (key: string, options?: WaitForOptions<Envelope>) => (closed ? Promise.reject(closedError()) : waitFor(key, options)),
     use(extension: Middleware | Plugin<EventMap>) {
       if (typeof extension === 'function') {
         middlewares.push(extension)
@@ -789,7 +742,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
     metrics() {
       const listeners = Object.create(null) as Record<string, number>
       for (const [key, list] of all) if (list.length) listeners[key] = list.length
-      return metrics.snapshot(listeners, deadLetters.size, deadLetters.overflowed, errors, emittedTotal)
+      return metrics.snapshot(listeners, deadLetters.size, deadLetters.overflowed, errorListeners.count, emittedTotal)
     },
     async history(query: HistoryQuery = {}) {
       if (store === undefined) {
@@ -821,8 +774,7 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
       return () => void observers.delete(observer)
     },
     onError(listener: (error: TidingsError) => void) {
-      errorListeners.add(listener)
-      return () => void errorListeners.delete(listener)
+      return errorListeners.add(listener)
     },
     async flush() {
       flushLog()

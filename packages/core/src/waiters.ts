@@ -1,6 +1,8 @@
 import { context } from './context'
 import type { Envelope } from './envelope'
-import type { AnyHandler } from './types'
+import { errorInfo } from './error-info'
+import { TidingsError } from './errors'
+import type { AnyHandler, WaitForOptions } from './types'
 
 interface Waiter {
   /** The event being dispatched when the waiter was added: it waits for the next one, as a new handler would. */
@@ -15,8 +17,9 @@ interface Group {
 }
 
 /**
- * The pending `waitFor()` calls, per subscription key: each key has one bus handler and a Set of
- * waiters, so that adding or removing one of 100k waiters costs O(1), not a scan of a handler list.
+ * `bus.waitFor()`. The pending calls are kept per subscription key: each key has one bus handler
+ * and a Set of waiters, so that adding or removing one of 100k waiters costs O(1), not a scan of a
+ * handler list.
  */
 export const createWaiters = (
   subscribe: (key: string, handler: AnyHandler) => () => void,
@@ -37,7 +40,7 @@ export const createWaiters = (
   }
 
   /** Adds a waiter; returns the function that removes it. `check` must not throw. */
-  return (key: string, check: (envelope: Envelope) => void): (() => void) => {
+  const add = (key: string, check: (envelope: Envelope) => void): (() => void) => {
     let group = groups.get(key)
     // bus.off(key) may have removed the group's handler: its waiters keep their timeout and signal.
     if (group === undefined || !isSubscribed(key, group.handler)) group = open(key)
@@ -51,4 +54,31 @@ export const createWaiters = (
       if (groups.get(key) === own) groups.delete(key)
     }
   }
+
+  return (key: string, options: WaitForOptions<Envelope> = {}) =>
+    new Promise<Envelope>((resolve, reject) => {
+      const { filter, timeout, signal } = options
+      if (signal?.aborted) return reject(new TidingsError('E_ABORTED', `waitFor("${key}") was aborted`, { cause: signal.reason }))
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const settle = (error: TidingsError | undefined, env?: Envelope, aborting = false) => {
+        remove()
+        clearTimeout(timer)
+        // An abort has already removed this once-listener; removing it again would scan the signal's list.
+        if (!aborting) signal?.removeEventListener('abort', onAbort)
+        if (error) reject(error)
+        else resolve(env!)
+      }
+      const onAbort = () => settle(new TidingsError('E_ABORTED', `waitFor("${key}") was aborted`, { cause: signal?.reason }), undefined, true)
+      const remove = add(key, (env) => {
+        try {
+          if (filter === undefined || filter(env)) settle(undefined, env)
+        } catch (error) {
+          settle(new TidingsError('E_INVALID_ARGUMENT', `waitFor("${key}"): the filter threw: ${errorInfo(error).message}`, { cause: error }))
+        }
+      })
+      if (timeout !== undefined) {
+        timer = setTimeout(() => settle(new TidingsError('E_TIMEOUT', `waitFor("${key}") timed out after ${timeout} ms`, { details: { type: key, timeout } })), timeout)
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
 }
