@@ -797,10 +797,14 @@ export function createBus(options: BusOptions<Catalog | undefined> = {}): Bus<Ev
         // A store stuck retrying (a full disk) must not hang close(): after a grace period its own
         // close() makes a last attempt and rejects with what went wrong.
         let timer: ReturnType<typeof setTimeout> | undefined
-        await Promise.race([bus.flush(), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))])
+        // A loss (E_NOT_DURABLE) does not stop the closing: it is thrown once everything is closed.
+        let lost: unknown
+        const flushed = bus.flush().catch((error: unknown) => void (lost = error))
+        await Promise.race([flushed, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))])
         clearTimeout(timer)
         await transport?.close()
         await store?.close()
+        if (lost !== undefined) throw lost
       })())
     },
   }

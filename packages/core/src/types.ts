@@ -256,6 +256,6 @@ export interface Bus<E extends EventMap = EventMap> {
    * made durable (each loss was also reported through `onError`); the next flush starts afresh.
    */
   flush(): Promise<void>
-  /** Dead-letters pending retries, flushes and closes the store. */
+  /** Dead-letters pending retries, flushes and closes the store; rejects with the flush's E_NOT_DURABLE once all is closed. */
   close(): Promise<void>
 }

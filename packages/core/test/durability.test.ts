@@ -49,6 +49,16 @@ describe('one bad event in a batch', () => {
     await expect(bus.flush()).resolves.toBeUndefined()
   })
 
+  it('still closes the store when close() finds a loss, then rejects with it', async () => {
+    const store = refusingStore()
+    const close = vi.spyOn(store, 'close')
+    const bus = createBus({ store })
+    collect(bus)
+    bus.emit('x', { refuse: true })
+    await expect(bus.close()).rejects.toMatchObject({ code: 'E_NOT_DURABLE' })
+    expect(close).toHaveBeenCalledOnce()
+  })
+
   it('counts a batch a store refuses entirely (E_STORAGE), or an append that throws synchronously', async () => {
     for (const append of [async () => { throw new Error('disk gone') }, () => { throw new Error('disk gone') }]) {
       const bus = createBus({ store: { ...memoryStore(), append: append as Store['append'] } })
