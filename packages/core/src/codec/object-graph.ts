@@ -3,8 +3,8 @@ import { fieldOf as fieldBelow, firstRepeat } from './field-path'
 import type { Limits } from './safe-json'
 
 /**
- * Checks an object handed to `decode` (rather than text) against the same limits as text, in
- * one walk: depth, `__proto__` keys, size, and cycles.
+ * Checks an object handed to `decode` (rather than text) against the same limits as text: depth,
+ * `__proto__` keys, size, and cycles. One fast walk decides; only a refusal walks again to say where.
  *
  * An object is measured as the JSON it stands for: a sub-object referenced from two places counts
  * twice, as `JSON.stringify` would write it twice. The walk stops as soon as the count passes
@@ -15,14 +15,53 @@ import type { Limits } from './safe-json'
  * Units are UTF-16 code units plus 8 per number, boolean or null, as the text limit's estimate.
  */
 export const checkObjectGraph = (root: object, limits: Limits): void => {
+  const left = fits(root, limits.maxDepth, limits.maxBytes)
+  if (left >= 0) return
+  if (left !== FAILED) throw tooLarge(limits, limits.maxBytes - left)
+  explain(root, limits)
+  // Only getters that answer differently the second time get here.
+  throw new TidingsError('E_DECODE', 'The object changed while it was being read: pass the encoded text, or a plain copy (JSON.parse of it)', { details: { field: '' } })
+}
+
+// What `fits` returns for too deep or a "__proto__" key; a finite negative result means too large.
+const FAILED = -Infinity
+
+/** The fast walk, for every object decoded: the remaining budget, negative when the object is refused. */
+const fits = (value: object, left: number, budget: number): number => {
+  if (left === 0) return FAILED
+  if (ArrayBuffer.isView(value)) return budget - value.byteLength * 2
+  if ((budget -= 2) < 0) return budget
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const x: unknown = value[i]
+      budget -= 1
+      if (typeof x === 'string') budget -= x.length
+      else if (typeof x !== 'object' || x === null) budget -= 8
+      else if ((budget = fits(x, left - 1, budget)) < 0) return budget
+    }
+    return budget
+  }
+  for (const key in value) {
+    if (key === '__proto__') return FAILED
+    const x: unknown = (value as Record<string, unknown>)[key]
+    budget -= key.length + 4
+    if (typeof x === 'string') budget -= x.length
+    else if (typeof x !== 'object' || x === null) budget -= 8
+    else if ((budget = fits(x, left - 1, budget)) < 0) return budget
+  }
+  return budget
+}
+
+const tooLarge = (limits: Limits, size: number) =>
+  new TidingsError('E_TOO_LARGE', `The event is more than ${limits.maxBytes} bytes as JSON (an object referenced twice counts twice, as JSON writes it twice): split the payload, or raise the maxBytes option`, { details: { limit: limits.maxBytes, size } })
+
+/** The same walk as `fits`, keeping the path, to say where it failed and tell a cycle from depth. */
+const explain = (root: object, limits: Limits): void => {
   const fieldOf = (path: readonly (string | number)[], count: number) => fieldBelow('', path, count)
   let budget = limits.maxBytes
   // The objects and keys from the root to the value being visited.
   const objects: object[] = []
   const keys: (string | number)[] = []
-
-  const tooLarge = () =>
-    new TidingsError('E_TOO_LARGE', `The event is more than ${limits.maxBytes} bytes as JSON (an object referenced twice counts twice, as JSON writes it twice): split the payload, or raise the maxBytes option`, { details: { limit: limits.maxBytes, size: limits.maxBytes - budget } })
 
   const cycle = (field: string) =>
     new TidingsError('E_DECODE', `"${field}" refers to an object that contains it (a cycle), which JSON cannot hold: pass the encoded text, or a copy without the back reference`, { details: { field, reason: 'cycle' } })
@@ -47,7 +86,7 @@ export const checkObjectGraph = (root: object, limits: Limits): void => {
       budget -= value.byteLength * 2
       return
     }
-    if ((budget -= 2) < 0) throw tooLarge()
+    if ((budget -= 2) < 0) throw tooLarge(limits, limits.maxBytes - budget)
     objects.push(value)
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
@@ -69,7 +108,7 @@ export const checkObjectGraph = (root: object, limits: Limits): void => {
       }
     }
     objects.pop()
-    if (budget < 0) throw tooLarge()
+    if (budget < 0) throw tooLarge(limits, limits.maxBytes - budget)
   }
 
   visit(root, 1)

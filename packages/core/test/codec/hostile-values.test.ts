@@ -181,32 +181,28 @@ describe('decode() of object graphs takes time linear in the input', () => {
     expect(thrown(() => small.decode(event({ a: big, b: big }))).code).toBe('E_TOO_LARGE')
   })
 
-  it('gives an envelope or a TidingsError quickly for 300 random graphs with shared and cyclic references', { timeout: 3000 }, () => {
+  it('gives an envelope or a TidingsError for 300 random graphs with shared and cyclic references', { timeout: 5000 }, () => {
     let seed = 99
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
     const outcomes = new Map<string, number>()
     for (let round = 0; round < 300; round++) {
-      const nodes: Record<string, unknown>[] = Array.from({ length: 2 + Math.floor(random() * 60) }, () => ({}))
-      // edges mostly point forward (a DAG, often wide); now and then backward (a cycle)
+      const nodes: Record<string, unknown>[] = Array.from({ length: 2 + Math.floor(random() * 80) }, () => ({}))
+      // one to three edges per node, mostly to the next few (a DAG that may stand for gigabytes), rarely back (a cycle)
       nodes.forEach((node, i) => {
-        for (let e = Math.floor(random() * 4); e > 0; e--) {
-          const back = random() < 0.05
-          const j = back ? Math.floor(random() * (i + 1)) : i + 1 + Math.floor(random() * 3)
+        for (let e = 1 + Math.floor(random() * 3); e > 0; e--) {
+          const j = random() < 0.01 ? Math.floor(random() * (i + 1)) : i + 1 + Math.floor(random() * 3)
           node[`k${e}`] = j < nodes.length ? nodes[j] : 'leaf'
         }
       })
-      let outcome: string
+      let outcome = 'decoded'
       try {
         untyped.decode(event(nodes[0]))
-        outcome = 'decoded'
       } catch (error) {
         outcome = thrown(() => { throw error }).code
       }
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
     }
-    expect([...outcomes.keys()].every((o) => ['decoded', 'E_TOO_LARGE', 'E_DECODE'].includes(o))).toBe(true)
-    expect(outcomes.get('E_DECODE')).toBeGreaterThan(0)
-    expect(outcomes.get('decoded')).toBeGreaterThan(0)
+    expect(Object.fromEntries(outcomes)).toEqual({ decoded: expect.any(Number), E_TOO_LARGE: expect.any(Number), E_DECODE: expect.any(Number) })
   })
 
   it('refuses a cycle with E_DECODE naming where it closes', () => {
