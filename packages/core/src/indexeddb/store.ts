@@ -66,9 +66,16 @@ export function createIndexedDBStore(options: IndexedDBStoreOptions, migrations:
   const durability = options.durability ?? 'default'
   const codec = options.codec ?? createCodec(undefined, { unknown: 'keep' })
   const listeners = new Set<(error: TidingsError) => void>()
+  // Reports come from inside reads and writes: a listener that throws must not break them.
   const report = (error: TidingsError) => {
     if (listeners.size === 0) console.error(error)
-    for (const listener of listeners) listener(error)
+    for (const listener of listeners) {
+      try {
+        listener(error)
+      } catch (thrown) {
+        console.error('An onError listener of the IndexedDB store threw', thrown, 'while handling', error)
+      }
+    }
   }
   const connection = new Connection(name, migrations, report)
   const unreadable = new Unreadable(name, report)

@@ -1,6 +1,6 @@
 import { deleteDB, openDB } from 'idb'
 import * as v from 'valibot'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createBus, createCodec, defineCatalog, defineEvent, isTidingsError } from '@tidings/core'
 import type { Envelope, Store, TidingsError } from '@tidings/core'
 import { indexedDBStore } from '@tidings/core/indexeddb'
@@ -108,6 +108,20 @@ describe('indexedDBStore() with events it cannot encode or records it cannot rea
     expect(await ids(store, { order: 'desc' })).toEqual([events[2]!.id, events[0]!.id])
     expect(reported).toHaveLength(1)
     expect(await rawCount('chunks')).toBe(1)
+  })
+
+  it('finishes a read even when an onError listener throws on its report', async () => {
+    const { store } = open()
+    store.onError!(() => {
+      throw 10n
+    })
+    const good = placed(1)
+    await store.append([good])
+    await putRaw({ from: 2, to: 2, t: ['order.placed'], ms: [Date.now()], e: '{', types: ['order.placed'] })
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {})
+    expect(await ids(store)).toEqual([good.id])
+    expect(quiet).toHaveBeenCalled()
+    quiet.mockRestore()
   })
 
   it('counts the limit in returned events, so a skipped event does not shorten a page', async () => {
