@@ -33,18 +33,17 @@ export interface ReplayOptions {
 /** A log: NDJSON text, a list of records (one line or object each), or async NDJSON chunks (a file stream…). */
 export type ReplaySource = string | Iterable<string | object> | AsyncIterable<string | Uint8Array>
 
-// Best effort, for the report only: which event failed.
+// Best effort, for the report only: which event failed. A record that throws when read says nothing.
 const identify = (record: unknown): { id: string | undefined; type: string | undefined } => {
-  let value = record
-  if (typeof record === 'string') {
-    try {
-      value = JSON.parse(record)
-    } catch {
-      return { id: undefined, type: undefined }
-    }
+  try {
+    const value: unknown = typeof record === 'string' ? JSON.parse(record) : record
+    const obj = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
+    const id = obj.id
+    const type = obj.type
+    return { id: typeof id === 'string' ? id : undefined, type: typeof type === 'string' ? type : undefined }
+  } catch {
+    return { id: undefined, type: undefined }
   }
-  const obj = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
-  return { id: typeof obj.id === 'string' ? obj.id : undefined, type: typeof obj.type === 'string' ? obj.type : undefined }
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
-import { createCodec, defineCatalog, defineEvent, fromCloudEvent, fromCloudEventBatch } from '@tidings/core'
+import { createCodec, defineCatalog, defineEvent, fromCloudEvent, fromCloudEventBatch, replayLog } from '@tidings/core'
 import type { Envelope } from '@tidings/core'
 import { orderLine, thrown } from './catalog'
 
@@ -246,5 +246,14 @@ describe('decode() contains whatever an upcaster or a schema throws', () => {
       upcast: { 1: () => Object.defineProperty({}, 'then', { get: () => { throw 'no then' } }) },
     })
     expect(thrown(() => createCodec(defineCatalog(Thing)).decode(orderLine({ type: 't', dataversion: 1 }))).code).toBe('E_UPCAST')
+  })
+})
+
+describe('replayLog() with hostile records', () => {
+  it('reports records that throw when read, or stand for gigabytes, instead of stopping', async () => {
+    const hostile = Object.defineProperty(JSON.parse(orderLine()), 'id', { enumerable: true, get: () => { throw 1n } })
+    const report = await replayLog(untyped, [orderLine(), hostile, dag(60), orderLine()])
+    expect(report).toMatchObject({ total: 4, decoded: 2 })
+    expect(report.failures.map((f) => f.line)).toEqual([2, 3])
   })
 })
