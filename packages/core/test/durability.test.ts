@@ -89,6 +89,7 @@ describe('numbers and values JSON cannot carry', () => {
     ['NaN', { items: [{ n: 1 }, { n: NaN }] }, 'data.items.1.n'],
     ['a BigInt', { total: 10n }, 'data.total'],
     ['a top-level NaN', NaN, 'data'],
+    ['a NaN past the first 2,000 objects', { items: Array.from({ length: 3000 }, (_, i) => ({ n: i === 2999 ? NaN : i })) }, 'data.items.2999.n'],
     ['a cycle', (() => {
       const o: Record<string, unknown> = { child: {} }
       ;(o.child as Record<string, unknown>).parent = o
