@@ -16,7 +16,7 @@ import type { Dispatch, Kernel, Parts } from './feature'
 import { createLog } from './log'
 import { createRegistry } from './registry'
 import { Slot } from './slot'
-import type { BusWith, CheckedFeatures, Feature, KernelOptions, Plugin } from './types'
+import type { AnyFeature, BusWith, CheckedFeatures, KernelOptions, Plugin } from './types'
 
 type Call = (a: unknown, b: unknown, c?: unknown) => unknown
 type Record_ = NonNullable<Parts['record']>
@@ -63,15 +63,15 @@ const fold = <A extends unknown[]>(fns: Array<((...args: A) => void) | undefined
 }
 
 /** Creates a typed bus from a catalog, with the APIs of the features passed after the options. */
-export function createBus<const C extends Catalog, const F extends readonly Feature[] = []>(
-  options: KernelOptions<C> & { catalog: C }, ...features: CheckedFeatures<F>
+export function createBus<const C extends Catalog, const F extends readonly AnyFeature[] = []>(
+  options: KernelOptions<C> & { catalog: C }, ...features: F & CheckedFeatures<F>
 ): BusWith<EventsOf<C>, F>
 /** Creates an untyped bus (or one typed by an explicit event map), which behaves like mitt. */
-export function createBus<E extends EventMap = EventMap, const F extends readonly Feature[] = []>(
-  options?: KernelOptions, ...features: CheckedFeatures<F>
+export function createBus<E extends EventMap = EventMap, const F extends readonly AnyFeature[] = []>(
+  options?: KernelOptions, ...features: F & CheckedFeatures<F>
 ): BusWith<E, F>
 /* @__NO_SIDE_EFFECTS__ */
-export function createBus(options: KernelOptions = {}, ...features: Feature[]): BusWith<EventMap, []> {
+export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]): BusWith<EventMap, []> {
   const all: HandlerMap = options.all ?? new Map()
   const source = options.source ?? '/tidings'
   if (typeof source !== 'string' || !URI_REFERENCE.test(source)) {

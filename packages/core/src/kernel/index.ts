@@ -1,5 +1,5 @@
 export { createBus } from './create-bus'
-export type { Bus, BusWith, CheckedFeatures, ApiOf, Feature, FeatureApi, FeaturesApi, KernelOptions, Plugin } from './types'
+export type { AnyFeature, Bus, EventsIn, BusWith, CheckedFeatures, ApiOf, Feature, FeatureApi, FeaturesApi, KernelOptions, Plugin } from './types'
 export type { Dispatch, Kernel, Parts } from './feature'
 export type { Delivery, Kind, Outcome, Subscription, Tracker, Wrapped } from './delivery'
 export { SPECIFIC, WILDCARD } from './delivery'

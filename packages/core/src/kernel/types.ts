@@ -64,9 +64,12 @@ export interface Bus<E extends EventMap = EventMap> {
  * which `ApiOf` fills in (how a generic API is declared once and typed per bus).
  */
 export interface FeatureApi {
-  readonly events: EventMap
+  readonly events: unknown
   readonly api: object
 }
+
+/** The event map a feature API is applied to, inside its `api` (`Publish<EventsIn<this>>`). */
+export type EventsIn<A extends FeatureApi> = A['events'] extends infer E extends EventMap ? E : EventMap
 
 /** What feature API `A` is on a bus of events `E`. */
 export type ApiOf<A extends FeatureApi, E extends EventMap> = (A & { readonly events: E })['api']
@@ -87,19 +90,23 @@ export interface Feature<A extends FeatureApi = FeatureApi, Needs extends string
   readonly [needsType]?: Needs
 }
 
+/** Any feature, whatever it needs. */
+export type AnyFeature = Feature<FeatureApi, string>
+
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never
 
 /** The APIs the features `F` add to a bus of events `E`. */
-export type FeaturesApi<F extends readonly Feature[], E extends EventMap> = UnionToIntersection<
+export type FeaturesApi<F extends readonly AnyFeature[], E extends EventMap> = UnionToIntersection<
   F[number] extends infer X ? (X extends Feature<infer A, string> ? ApiOf<A, E> : never) : never
 >
 
 /** The argument list with each feature whose needs are unmet replaced by a message saying what to add. */
-export type CheckedFeatures<F extends readonly Feature[]> = {
+export type CheckedFeatures<F extends readonly AnyFeature[]> = {
   [I in keyof F]: F[I] extends Feature<FeatureApi, infer N>
-    ? [N] extends [never] ? F[I] : N extends keyof FeaturesApi<F, EventMap> ? F[I] : { missing: `this feature needs the feature that adds bus.${N}: pass it to createBus() too` }
+    ? [N] extends [never] ? F[I] : string extends N ? F[I] : N extends keyof FeaturesApi<F, EventMap> ? F[I]
+      : { missing: `this feature needs the feature that adds bus.${N}: pass it to createBus() too` }
     : F[I]
 }
 
 /** A bus of events `E` with the APIs of features `F`. */
-export type BusWith<E extends EventMap, F extends readonly Feature[]> = Bus<E> & FeaturesApi<F, E>
+export type BusWith<E extends EventMap, F extends readonly AnyFeature[]> = Bus<E> & FeaturesApi<F, E>

@@ -45,7 +45,10 @@ export function metrics(): Feature<MetricsApi> {
           sample = false
           tracker = TIMED
         }
-        return (statsOf(slot).delivered += next(env, slot, tracker))
+        // Read after next(): a followed dispatch counts its deliveries into the same field meanwhile.
+        const ok = next(env, slot, tracker)
+        statsOf(slot).delivered += ok
+        return ok
       },
       delivered(d, ms) {
         const stats = statsOf(d.slot)

@@ -1,6 +1,6 @@
 import type { Envelope } from '../../envelope'
 import type { Tracker } from '../../kernel/delivery'
-import type { Feature, FeatureApi } from '../../kernel/types'
+import type { EventsIn, Feature, FeatureApi } from '../../kernel/types'
 import type { EmitArgs, EventMap, Keys } from '../../types'
 import { createReport } from './report'
 import type { DeliveryReport } from './report'
@@ -11,7 +11,7 @@ export interface Publish<E extends EventMap> {
 }
 
 export interface PublishApi extends FeatureApi {
-  readonly api: Publish<this['events']>
+  readonly api: Publish<EventsIn<this>>
 }
 
 /** Adds `bus.publish()`. Emits that are not published cost one comparison more. */

@@ -1,4 +1,4 @@
-import type { Feature, FeatureApi, ApiOf } from '../../kernel/types'
+import type { AnyFeature, ApiOf, EventsIn, Feature, FeatureApi } from '../../kernel/types'
 import type { RetryPolicy } from '../../types'
 import { deadLetters } from '../dead-letters/dead-letters'
 import type { DeadLettersApi, DeadLettersOptions } from '../dead-letters/dead-letters'
@@ -19,8 +19,8 @@ export interface StandardOptions {
 }
 
 export interface StandardApi extends FeatureApi {
-  readonly api: ApiOf<DeadLettersApi, this['events']> & ApiOf<PublishApi, this['events']> & ApiOf<MetricsApi, this['events']>
-    & ApiOf<HistoryApi, this['events']> & ApiOf<ObserveApi, this['events']>
+  readonly api: ApiOf<DeadLettersApi, EventsIn<this>> & ApiOf<PublishApi, EventsIn<this>> & ApiOf<MetricsApi, EventsIn<this>>
+    & ApiOf<HistoryApi, EventsIn<this>> & ApiOf<ObserveApi, EventsIn<this>>
 }
 
 /**
@@ -29,6 +29,6 @@ export interface StandardApi extends FeatureApi {
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function standard(options: StandardOptions = {}): Feature<StandardApi> {
-  const features: Feature[] = [retry(options.retry), deadLetters(options.deadLetters), publish(), metrics(), history(options.history), observe()]
+  const features: AnyFeature[] = [retry(options.retry), deadLetters(options.deadLetters), publish(), metrics(), history(options.history), observe()]
   return (kernel) => features.flatMap((feature) => [feature(kernel)].flat())
 }
