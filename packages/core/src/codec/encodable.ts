@@ -56,10 +56,13 @@ const fits = (value: object, left: number, budget: number): number => {
   return budget
 }
 
-// Plain objects are most payloads: two prototype reads keep them on the fast path.
+// Plain objects are most payloads: their inherited `constructor` (a cached property read, cheaper
+// than Object.getPrototypeOf) keeps them on the fast path; null-prototype objects and plain objects
+// of another realm are told by their prototype.
 const isPlainData = (value: object): boolean => {
+  if ((value as { constructor?: unknown }).constructor === Object) return true
   const proto: unknown = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null || Object.getPrototypeOf(proto) === null
+  return proto === null || Object.getPrototypeOf(proto) === null
 }
 
 // Never a budget: leafBudget is called with one of at least 0.
