@@ -54,7 +54,7 @@ const consumerInfo = async (stream: string, durable: string) => {
 
 describe('natsTransport(): messages it cannot read', () => {
   it('reports each one once per consumer with its sequence, terminates it for named subscriptions, and delivers the next events', async () => {
-    const bus = nats.bus({ ackWait: 2_000 }, { catalog })
+    const bus = nats.bus({ ackWait: 2_000, catalog })
     const everything: unknown[] = []
     const named: unknown[] = []
     bus.on('*', (_type, data) => void everything.push(data))

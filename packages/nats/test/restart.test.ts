@@ -74,12 +74,13 @@ describe('natsTransport(): nats-server killed and restarted', () => {
     const first = Date.now() - back
     const all = [...before, ...after]
     await vi.waitFor(() => expect(everything).toEqual(all), { timeout: RECOVERY_LIMIT_MS, interval: 10 })
-    // TIDINGS_REPORT_GAP=1 prints the gap, for the README's figures.
-    if (process.env.TIDINGS_REPORT_GAP) console.log(`nats-server back → first event: ${first} ms, all ${after.length}: ${Date.now() - back} ms`)
-    expect(Date.now() - back).toBeLessThan(RECOVERY_LIMIT_MS)
+    const unnamedGap = Date.now() - back
+    await vi.waitFor(() => expect(named).toEqual(all), { timeout: RECOVERY_LIMIT_MS, interval: 10 })
+    // TIDINGS_REPORT_GAP=1 prints the gaps, for the README's figures.
+    if (process.env.TIDINGS_REPORT_GAP) console.log(`nats-server back → first event: ${first} ms, all ${after.length}: ${unnamedGap} ms, named all: ${Date.now() - back} ms`)
+    expect(unnamedGap).toBeLessThan(RECOVERY_LIMIT_MS)
     expect((await waited).data).toBe(4)
     expect(ticks).toEqual(all)
-    await vi.waitFor(() => expect(named).toEqual(all), { timeout: RECOVERY_LIMIT_MS })
     expect((await b.history({ order: 'asc' })).map((e) => e.data)).toEqual(all)
     // Quiet a while: the consumers keep working after the recovery.
     await new Promise((resolve) => setTimeout(resolve, 3_000))
