@@ -11,10 +11,17 @@ const kernel = './packages/core/src/kernel/index.ts'
 const features = './packages/core/src/features/index.ts'
 const catalog = './packages/core/src/catalog.ts'
 
-const app = (name, lines) => ({
-  name,
-  contents: lines.join('\n'),
-})
+const app = (name, lines) => ({ name, contents: lines.join('\n') })
+
+// A typed app: a catalog of one event, and the features it imports.
+const typedApp = (name, imports, lines) => app(name, [
+  `import * as v from 'valibot'`,
+  `import { createBus } from '${kernel}'`,
+  `import { ${imports} } from '${features}'`,
+  `import { defineCatalog, defineEvent } from '${catalog}'`,
+  "const catalog = defineCatalog(defineEvent('order.placed', { schema: v.object({ id: v.string() }) }))",
+  ...lines,
+])
 
 const bundles = [
   {
@@ -27,12 +34,7 @@ const bundles = [
     budget: 2048,
   },
   {
-    ...app('typed: retry, deadLetters, publish, metrics + middleware, a pattern, once, waitFor', [
-      `import * as v from 'valibot'`,
-      `import { createBus } from '${kernel}'`,
-      `import { deadLetters, metrics, publish, retry, waitFor } from '${features}'`,
-      `import { defineCatalog, defineEvent } from '${catalog}'`,
-      "const catalog = defineCatalog(defineEvent('order.placed', { schema: v.object({ id: v.string() }) }))",
+    ...typedApp('typed: retry, deadLetters, publish, metrics + middleware, a pattern, once, waitFor', 'deadLetters, metrics, publish, retry, waitFor', [
       "const bus = createBus({ catalog, source: '/shop' }, retry({ attempts: 3 }), deadLetters(), publish(), metrics())",
       'bus.use((e, next) => next(e))',
       "bus.on('order.*', (type, data) => console.log(type, data))",
@@ -43,12 +45,7 @@ const bundles = [
     budget: 5120,
   },
   {
-    ...app('standard(): every in-process feature, typed', [
-      `import * as v from 'valibot'`,
-      `import { createBus } from '${kernel}'`,
-      `import { standard } from '${features}'`,
-      `import { defineCatalog, defineEvent } from '${catalog}'`,
-      "const catalog = defineCatalog(defineEvent('order.placed', { schema: v.object({ id: v.string() }) }))",
+    ...typedApp('standard(): every in-process feature, typed', 'standard', [
       "const bus = createBus({ catalog }, standard())",
       "bus.publish('order.placed', { id: 'o' }).then(console.log)",
     ]),

@@ -3,14 +3,15 @@ import { now } from '../clock'
 import { context } from '../context'
 import { createDurability } from '../durability'
 import { checkEncodable } from '../encodable'
-import { asTidingsError, errorInfo } from '../error-info'
+import { asTidingsError } from '../error-info'
 import { idPrefix } from '../envelope'
 import type { EmitOptions, Envelope } from '../envelope'
 import { TidingsError } from '../errors'
-import type { ErrorCode } from '../errors'
 import type { AnyHandler, EventMap, HandlerMap, Middleware, SubscribeOptions } from '../types'
-import { Delivery, SPECIFIC, WILDCARD } from './delivery'
-import type { Kind, Outcome, Tracker, Wrapped } from './delivery'
+import { Delivery, SPECIFIC } from './delivery'
+import type { Outcome, Tracker } from './delivery'
+import { createDispatcher } from './dispatch'
+import type { Hooks } from './dispatch'
 import { BusEnvelope, attributesOf, fromNext } from './envelope'
 import type { Dispatch, Kernel, Parts } from './feature'
 import { createLog } from './log'
@@ -18,8 +19,8 @@ import { createRegistry } from './registry'
 import { Slot } from './slot'
 import type { AnyFeature, BusWith, CheckedFeatures, KernelOptions, Plugin } from './types'
 
-type Call = (a: unknown, b: unknown, c?: unknown) => unknown
 type Record_ = NonNullable<Parts['record']>
+type Step = (a: unknown, b: unknown, c: unknown, d: unknown) => void
 
 // Compact on purpose (the emit-only bundle): the characters RFC 3986 allows in a URI-reference.
 const URI_REFERENCE = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$/
@@ -28,24 +29,11 @@ const MAX_SLOTS = 5000
 // Past 2^30 the counter would stop being a small integer (and allocate): ids get a new prefix.
 const MAX_SEQ = 0x40000000
 const CLOSE_GRACE_MS = 5000
-/** A handler failed on a bus that keeps no dead letters. */
-const E_HANDLER = 'E_HANDLER' as ErrorCode
-
 const shared = context as { active: Envelope | undefined }
 const noop = () => {}
 const invalid = (message: string) => new TidingsError('E_INVALID_ARGUMENT', message)
 const closedError = () => new TidingsError('E_CLOSED', 'This bus is closed: create a new bus with createBus()')
 const UNNAMED: Tracker = { unnamedOnly: true }
-
-/** Never throws: a returned value whose `then` cannot be read is a plain result. */
-const isThenable = (value: unknown): value is PromiseLike<unknown> => {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false
-  try {
-    return typeof (value as { then?: unknown }).then === 'function'
-  } catch {
-    return false
-  }
-}
 
 /** The one feature that provides `part`: a second one is a mistake to point out, not to pick from. */
 const one = <T>(current: T | undefined, part: T, name: string): T => {
@@ -53,13 +41,28 @@ const one = <T>(current: T | undefined, part: T, name: string): T => {
   return part
 }
 
-/** One function calling every listener of an outcome, or none at all. */
-const fold = <A extends unknown[]>(fns: Array<((...args: A) => void) | undefined>): ((...args: A) => void) => {
-  const list = fns.filter((f) => f !== undefined)
-  if (list.length <= 1) return list[0] ?? noop
-  return (...args) => {
-    for (const f of list) f(...args)
+/** Adds `item` to `list`; returns what removes it again (once), each followed by `changed()`. */
+const added = <T>(list: T[], item: T, changed: () => void): (() => void) => {
+  list.push(item)
+  changed()
+  return () => {
+    const i = list.indexOf(item)
+    if (i >= 0) list.splice(i, 1)
+    changed()
   }
+}
+
+/**
+ * One function calling every step of an outcome or phase, or none at all. Fixed parameters, not
+ * rest ones: this runs on every emit, and a rest array would be allocated each time.
+ */
+const fold = <F>(fns: Array<F | undefined>): F => {
+  const list = fns.filter((f) => f !== undefined) as unknown as Step[]
+  if (list.length <= 1) return (list[0] ?? noop) as unknown as F
+  const every: Step = (a, b, c, d) => {
+    for (let i = 0; i < list.length; i++) list[i]!(a, b, c, d)
+  }
+  return every as unknown as F
 }
 
 /** Creates a typed bus from a catalog, with the APIs of the features passed after the options. */
@@ -100,14 +103,10 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
   let chain: ((e: Envelope) => void) | undefined
   let dispatched: BusEnvelope | undefined
   let route: Parts['route']
-  let retry: Parts['retry']
-  let keep: Parts['deadLetter']
+  const hooks: Hooks = { delivered: noop, failed: noop, gaveUp: noop, retry: undefined, keep: undefined }
   let sink: (env: Envelope, slot: Slot) => unknown
   let record: Record_ = noop
   let dispatch: Dispatch
-  let delivered: NonNullable<Parts['delivered']> = noop
-  let failed: NonNullable<Parts['failed']> = noop
-  let gaveUp: NonNullable<Parts['gaveUp']> = noop
 
   const slotOf = (type: string): Slot => {
     if (type === lastType) return lastSlot!
@@ -152,105 +151,7 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
     return dispatched ?? env
   }
 
-  /** Every dispatch: specific handlers, then pattern handlers, then '*', each list in registration order. */
-  const dispatchHere: Dispatch = (env, slot, tracker) => {
-    const prev = shared.active
-    shared.active = env
-    let ok = run(all.get(slot.type), SPECIFIC, env, slot, tracker)
-    const keys = slot.patternsVersion === registry.version ? slot.matches : registry.patternsOf(slot)
-    for (let i = 0; i < keys.length; i++) ok += run(all.get(keys[i]!), WILDCARD, env, slot, tracker)
-    ok += run(all.get('*'), WILDCARD, env, slot, tracker)
-    shared.active = prev
-    return ok
-  }
-
-  const run = (list: Wrapped[] | undefined, kind: Kind, env: Envelope, slot: Slot, tracker: Tracker | undefined): number => {
-    if (list === undefined) return 0
-    const n = list.length
-    if (n === 0) return 0
-    // mitt semantics: handlers added or removed while dispatching do not change this dispatch.
-    const handlers = n === 1 ? list : list.slice()
-    let ok = 0
-    if (tracker === undefined) for (let i = 0; i < n; i++) ok += attempt(handlers[i]!, kind, env, slot, undefined)
-    else for (let i = 0; i < n; i++) follow(handlers[i]!, kind, env, slot, tracker)
-    return ok
-  }
-
-  /**
-   * The one place a handler is called: calls it, takes a promise it returns, and hands the outcome
-   * on. Returns 1 for a synchronous success nobody follows (the common case, which allocates
-   * nothing); a Delivery exists only for a followed, failed or asynchronous one.
-   */
-  const attempt = (h: Wrapped, kind: Kind, env: Envelope, slot: Slot, d: Delivery | undefined): number => {
-    let result: unknown
-    try {
-      result = kind === SPECIFIC ? (h as Call)(env.data, env) : (h as Call)(slot.type, env.data, env)
-    } catch (error) {
-      fail(d ?? new Delivery(h, kind, env, slot, undefined), error)
-      return 0
-    }
-    if (result !== undefined && isThenable(result)) {
-      const pending = d ?? new Delivery(h, kind, env, slot, undefined)
-      // Promise.resolve adopts a thenable whose `then` throws as a rejection instead of throwing here.
-      void Promise.resolve(result).then(() => succeed(pending), (error: unknown) => fail(pending, error))
-      return 0
-    }
-    if (d === undefined) return 1
-    succeed(d)
-    return 0
-  }
-
-  /** A followed delivery: timed, its outcome handed to the tracker too. */
-  const follow = (h: Wrapped, kind: Kind, env: Envelope, slot: Slot, tracker: Tracker) => {
-    if (tracker.unnamedOnly && h.sub?.name !== undefined) return
-    const d = new Delivery(h, kind, env, slot, tracker)
-    tracker.start?.(d)
-    d.firstStart = d.start = performance.now()
-    attempt(h, kind, env, slot, d)
-  }
-
-  const elapsed = (d: Delivery) => (d.start === 0 ? -1 : performance.now() - d.start)
-
-  const succeed = (d: Delivery) => {
-    delivered(d, elapsed(d))
-    d.tracker?.done?.(d, undefined, 'delivered')
-  }
-
-  const fail = (d: Delivery, error: unknown) => {
-    const ms = elapsed(d)
-    d.firstFailedAt ||= Date.now()
-    const t = d.tracker
-    if (t?.once) {
-      failed(d, error, ms, t.willRetry?.(d, error) === true)
-      return t.done?.(d, error, 'failed')
-    }
-    const again = !closed && retry !== undefined && retry.later(d, error)
-    failed(d, error, ms, again)
-    if (!again) giveUp(d, error)
-  }
-
-  const giveUp = (d: Delivery, error: unknown) => {
-    let outcome: Exclude<Outcome, 'delivered'> = 'dead-lettered'
-    if (keep !== undefined) void keep(d.envelope, d.subscription, d.attempt, d.firstFailedAt, error, d.handler)
-    else {
-      outcome = 'failed'
-      report(new TidingsError(E_HANDLER, `Subscription "${d.subscription}" failed on "${d.slot.type}" (event ${d.envelope.id}, after ${d.attempt} ${d.attempt === 1 ? 'try' : 'tries'}): ${errorInfo(error).message}. Catch the error in the handler, or create the bus with deadLetters() to keep failed deliveries (and retry() to try them again)`, {
-        cause: error, details: { type: d.slot.type, id: d.envelope.id, subscription: d.subscription, attempts: d.attempt },
-      }))
-    }
-    gaveUp(d, error, outcome)
-    d.tracker?.done?.(d, error, outcome)
-  }
-
-  /** A later try of a delivery, in its event's causation context. */
-  const tryAgain = (d: Delivery) => {
-    const prev = shared.active
-    shared.active = d.envelope
-    d.start = performance.now()
-    d.firstStart ||= d.start
-    attempt(d.handler, d.kind, d.envelope, d.slot, d)
-    shared.active = prev
-  }
+  const { dispatchHere, tryAgain, giveUp } = createDispatcher(all, registry, hooks, () => closed, (error) => report(error))
 
   const rotate = () => {
     prefix = idPrefix()
@@ -261,9 +162,9 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
 
   const compose = () => {
     const active = patches.length === 0 ? parts : [...parts, ...patches]
-    delivered = fold(active.map((p) => p.delivered))
-    failed = fold(active.map((p) => p.failed))
-    gaveUp = fold(active.map((p) => p.gaveUp))
+    hooks.delivered = fold(active.map((p) => p.delivered))
+    hooks.failed = fold(active.map((p) => p.failed))
+    hooks.gaveUp = fold(active.map((p) => p.gaveUp))
     let next: Dispatch = dispatchHere
     for (const p of active) if (p.dispatch) next = p.dispatch(next)
     dispatch = next
@@ -347,15 +248,7 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
     off: registry.off,
     emit,
     use(extension: Middleware | Plugin) {
-      if (typeof extension === 'function') {
-        middlewares.push(extension)
-        rebuildChain()
-        return () => {
-          const i = middlewares.indexOf(extension)
-          if (i >= 0) middlewares.splice(i, 1)
-          rebuildChain()
-        }
-      }
+      if (typeof extension === 'function') return added(middlewares, extension, rebuildChain)
       if (extension === null || typeof extension !== 'object' || typeof extension.install !== 'function') {
         throw invalid('bus.use() takes a middleware (envelope, next) => void or a plugin { install(bus) }')
       }
@@ -403,7 +296,7 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
     patternsOf: registry.patternsOf,
     kindOf: (h, type) => registry.kindOf(h, slotOf(type)),
     onNamedChange: registry.onNamedChange,
-    policyOf: (h) => retry?.policyOf(h),
+    policyOf: (h) => hooks.retry?.policyOf(h),
     gauge: (name) => gauges[name]?.() ?? 0,
     settle,
     republish(entry) {
@@ -427,29 +320,21 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
       dispatch(env, slot, UNNAMED)
     },
     deadLetter(env, subscription, attempts, error) {
-      if (keep === undefined) return Promise.reject(invalid('No feature keeps dead letters on this bus: create it with deadLetters()'))
+      if (hooks.keep === undefined) return Promise.reject(invalid('No feature keeps dead letters on this bus: create it with deadLetters()'))
       const d = new Delivery(noop, SPECIFIC, env, slotOf(env.type), undefined, subscription)
       d.attempt = attempts
-      const written = keep(env, subscription, attempts, 0, error, undefined)
-      gaveUp(d, error, 'dead-lettered')
+      const written = hooks.keep(env, subscription, attempts, 0, error, undefined)
+      hooks.gaveUp(d, error, 'dead-lettered')
       return written
     },
-    patch(p) {
-      patches.push(p)
-      compose()
-      return () => {
-        const i = patches.indexOf(p)
-        if (i >= 0) patches.splice(i, 1)
-        compose()
-      }
-    },
+    patch: (p) => added(patches, p, compose),
   }
 
   for (const feature of features) parts.push(...[feature(kernel)].flat())
   for (const p of parts) {
     if (p.route) route = one(route, p.route, 'transport()')
-    if (p.retry) retry = one(retry, p.retry, 'retry()')
-    if (p.deadLetter) keep = one(keep, p.deadLetter, 'deadLetters()')
+    if (p.retry) hooks.retry = one(hooks.retry, p.retry, 'retry()')
+    if (p.deadLetter) hooks.keep = one(hooks.keep, p.deadLetter, 'deadLetters()')
     if (p.api) Object.assign(bus, p.api)
     Object.assign(gauges, p.gauges)
   }

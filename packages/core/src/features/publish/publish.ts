@@ -2,7 +2,7 @@ import type { Envelope } from '../../envelope'
 import type { Tracker } from '../../kernel/delivery'
 import type { EventsIn, Feature, FeatureApi } from '../../kernel/types'
 import type { EmitArgs, EventMap, Keys } from '../../types'
-import { createReport } from './report'
+import { ReportTracker } from './report'
 import type { DeliveryReport } from './report'
 
 export interface Publish<E extends EventMap> {
@@ -33,8 +33,8 @@ export function publish(): Feature<PublishApi> {
       },
       api: {
         publish(type: string, data?: unknown, options?: never) {
-          const report = createReport()
-          pending = report.tracker
+          const report = new ReportTracker()
+          pending = report
           recorded = undefined
           let env: Envelope
           try {
@@ -45,7 +45,7 @@ export function publish(): Feature<PublishApi> {
             pending = undefined
           }
           // Not recorded: a middleware dropped it. Recorded but not taken: a transport carries it.
-          report.seal(env, recorded !== report.tracker)
+          report.seal(env, recorded !== report)
           return report.promise
         },
       } as Publish<EventMap>,

@@ -27,36 +27,41 @@ export interface DeliveryReport<Env extends Envelope = Envelope> {
   subscriptions: DeliveryOutcome[]
 }
 
-/** Follows every delivery of one published event; its promise resolves when all have an outcome and dispatch is over. */
-export const createReport = () => {
-  const report: DeliveryReport = { envelope: undefined!, dropped: false, delivered: 0, failed: 0, deadLettered: 0, subscriptions: [] }
-  let pending = 0
-  let sealed = false
-  let resolve!: (report: DeliveryReport) => void
-  const promise = new Promise<DeliveryReport>((r) => (resolve = r))
-  const tracker: Tracker = {
-    start() {
-      pending++
-    },
-    done(d: Delivery, error: unknown, status: Outcome) {
-      const outcome: DeliveryOutcome = { subscription: d.subscription, status, attempts: d.attempt, durationMs: performance.now() - d.firstStart }
-      if (status !== 'delivered') outcome.error = errorInfo(error)
-      report.subscriptions.push(outcome)
-      if (status === 'delivered') report.delivered++
-      else if (status === 'dead-lettered') report.deadLettered++
-      if (d.attempt > 1 || status !== 'delivered') report.failed++
-      if (--pending === 0 && sealed) resolve(report)
-    },
+/**
+ * Follows every delivery of one published event; `promise` resolves when all have an outcome and
+ * dispatch is over. One object per publish: it is the tracker too.
+ */
+export class ReportTracker implements Tracker {
+  readonly report: DeliveryReport = { envelope: undefined!, dropped: false, delivered: 0, failed: 0, deadLettered: 0, subscriptions: [] }
+  readonly promise: Promise<DeliveryReport>
+  private pending = 0
+  private sealed = false
+  private resolve!: (report: DeliveryReport) => void
+
+  constructor() {
+    this.promise = new Promise<DeliveryReport>((resolve) => (this.resolve = resolve))
   }
-  return {
-    tracker,
-    promise,
-    /** Dispatch is over: no new delivery will start. */
-    seal(envelope: Envelope, dropped: boolean) {
-      report.envelope = envelope
-      report.dropped = dropped
-      sealed = true
-      if (pending === 0) resolve(report)
-    },
+
+  start(): void {
+    this.pending++
+  }
+
+  done(d: Delivery, error: unknown, status: Outcome): void {
+    const r = this.report
+    const outcome: DeliveryOutcome = { subscription: d.subscription, status, attempts: d.attempt, durationMs: performance.now() - d.firstStart }
+    if (status !== 'delivered') outcome.error = errorInfo(error)
+    r.subscriptions.push(outcome)
+    if (status === 'delivered') r.delivered++
+    else if (status === 'dead-lettered') r.deadLettered++
+    if (d.attempt > 1 || status !== 'delivered') r.failed++
+    if (--this.pending === 0 && this.sealed) this.resolve(r)
+  }
+
+  /** Dispatch is over: no new delivery will start. */
+  seal(envelope: Envelope, dropped: boolean): void {
+    this.report.envelope = envelope
+    this.report.dropped = dropped
+    this.sealed = true
+    if (this.pending === 0) this.resolve(this.report)
   }
 }

@@ -1,0 +1,151 @@
+import { context } from '../context'
+import type { Envelope } from '../envelope'
+import { errorInfo } from '../error-info'
+import { TidingsError } from '../errors'
+import type { ErrorCode } from '../errors'
+import type { HandlerMap } from '../types'
+import { Delivery, SPECIFIC, WILDCARD } from './delivery'
+import type { Kind, Outcome, Tracker, Wrapped } from './delivery'
+import type { Dispatch, Parts } from './feature'
+import type { createRegistry } from './registry'
+import type { Slot } from './slot'
+
+type Call = (a: unknown, b: unknown, c?: unknown) => unknown
+
+/** The outcome steps and providers of the installed features, as composed by createBus. */
+export interface Hooks {
+  delivered: NonNullable<Parts['delivered']>
+  failed: NonNullable<Parts['failed']>
+  gaveUp: NonNullable<Parts['gaveUp']>
+  retry: Parts['retry']
+  keep: Parts['deadLetter']
+}
+
+/** A handler failed on a bus that keeps no dead letters. */
+const E_HANDLER = 'E_HANDLER' as ErrorCode
+
+const shared = context as { active: Envelope | undefined }
+
+/** Never throws: a returned value whose `then` cannot be read is a plain result. */
+const isThenable = (value: unknown): value is PromiseLike<unknown> => {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false
+  try {
+    return typeof (value as { then?: unknown }).then === 'function'
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Dispatch and delivery: how handlers are called and what becomes of their outcome. The hot path
+ * is `dispatchHere` → `run` → `attempt`.
+ */
+export const createDispatcher = (
+  all: HandlerMap,
+  registry: ReturnType<typeof createRegistry>,
+  hooks: Hooks,
+  isClosed: () => boolean,
+  report: (error: TidingsError) => void,
+) => {
+  /** Every dispatch: specific handlers, then pattern handlers, then '*', each list in registration order. */
+  const dispatchHere: Dispatch = (env, slot, tracker) => {
+    const prev = shared.active
+    shared.active = env
+    let ok = run(all.get(slot.type), SPECIFIC, env, slot, tracker)
+    const keys = slot.patternsVersion === registry.version ? slot.matches : registry.patternsOf(slot)
+    for (let i = 0; i < keys.length; i++) ok += run(all.get(keys[i]!), WILDCARD, env, slot, tracker)
+    ok += run(all.get('*'), WILDCARD, env, slot, tracker)
+    shared.active = prev
+    return ok
+  }
+
+  const run = (list: Wrapped[] | undefined, kind: Kind, env: Envelope, slot: Slot, tracker: Tracker | undefined): number => {
+    if (list === undefined) return 0
+    const n = list.length
+    if (n === 0) return 0
+    // mitt semantics: handlers added or removed while dispatching do not change this dispatch.
+    const handlers = n === 1 ? list : list.slice()
+    let ok = 0
+    if (tracker === undefined) for (let i = 0; i < n; i++) ok += attempt(handlers[i]!, kind, env, slot, undefined)
+    else for (let i = 0; i < n; i++) follow(handlers[i]!, kind, env, slot, tracker)
+    return ok
+  }
+
+  /**
+   * The one place a handler is called: calls it, takes a promise it returns, and hands the outcome
+   * on. Returns 1 for a synchronous success nobody follows (the common case, which allocates
+   * nothing); a Delivery exists only for a followed, failed or asynchronous one.
+   */
+  const attempt = (h: Wrapped, kind: Kind, env: Envelope, slot: Slot, d: Delivery | undefined): number => {
+    let result: unknown
+    try {
+      result = kind === SPECIFIC ? (h as Call)(env.data, env) : (h as Call)(slot.type, env.data, env)
+    } catch (error) {
+      fail(d ?? new Delivery(h, kind, env, slot, undefined), error)
+      return 0
+    }
+    if (result !== undefined && isThenable(result)) {
+      const pending = d ?? new Delivery(h, kind, env, slot, undefined)
+      // Promise.resolve adopts a thenable whose `then` throws as a rejection instead of throwing here.
+      void Promise.resolve(result).then(() => succeed(pending), (error: unknown) => fail(pending, error))
+      return 0
+    }
+    if (d === undefined) return 1
+    succeed(d)
+    return 0
+  }
+
+  /** A followed delivery: timed, its outcome handed to the tracker too. */
+  const follow = (h: Wrapped, kind: Kind, env: Envelope, slot: Slot, tracker: Tracker) => {
+    if (tracker.unnamedOnly && h.sub?.name !== undefined) return
+    const d = new Delivery(h, kind, env, slot, tracker)
+    tracker.start?.(d)
+    d.firstStart = d.start = performance.now()
+    attempt(h, kind, env, slot, d)
+  }
+
+  const elapsed = (d: Delivery) => (d.start === 0 ? -1 : performance.now() - d.start)
+
+  const succeed = (d: Delivery) => {
+    hooks.delivered(d, elapsed(d))
+    d.tracker?.done?.(d, undefined, 'delivered')
+  }
+
+  const fail = (d: Delivery, error: unknown) => {
+    const ms = elapsed(d)
+    d.firstFailedAt ||= Date.now()
+    const t = d.tracker
+    if (t?.once) {
+      hooks.failed(d, error, ms, t.willRetry?.(d, error) === true)
+      return t.done?.(d, error, 'failed')
+    }
+    const again = !isClosed() && hooks.retry !== undefined && hooks.retry.later(d, error)
+    hooks.failed(d, error, ms, again)
+    if (!again) giveUp(d, error)
+  }
+
+  const giveUp = (d: Delivery, error: unknown) => {
+    let outcome: Exclude<Outcome, 'delivered'> = 'dead-lettered'
+    if (hooks.keep !== undefined) void hooks.keep(d.envelope, d.subscription, d.attempt, d.firstFailedAt, error, d.handler)
+    else {
+      outcome = 'failed'
+      report(new TidingsError(E_HANDLER, `Subscription "${d.subscription}" failed on "${d.slot.type}" (event ${d.envelope.id}, after ${d.attempt} ${d.attempt === 1 ? 'try' : 'tries'}): ${errorInfo(error).message}. Catch the error in the handler, or create the bus with deadLetters() to keep failed deliveries (and retry() to try them again)`, {
+        cause: error, details: { type: d.slot.type, id: d.envelope.id, subscription: d.subscription, attempts: d.attempt },
+      }))
+    }
+    hooks.gaveUp(d, error, outcome)
+    d.tracker?.done?.(d, error, outcome)
+  }
+
+  /** A later try of a delivery, in its event's causation context. */
+  const tryAgain = (d: Delivery) => {
+    const prev = shared.active
+    shared.active = d.envelope
+    d.start = performance.now()
+    d.firstStart ||= d.start
+    attempt(d.handler, d.kind, d.envelope, d.slot, d)
+    shared.active = prev
+  }
+
+  return { dispatchHere, attempt, tryAgain, giveUp }
+}
