@@ -21,8 +21,6 @@ export interface DeadLettersApi extends FeatureApi {
   }
 }
 
-const isDev = () => typeof process !== 'undefined' && process.env.NODE_ENV !== 'production'
-
 /** Re-delivers a dead letter: to its handler if still subscribed, else its named subscription, else the type's subscribers. */
 const redeliverer = (kernel: Kernel) => async (entry: DeadLetterEntry, handler: AnyHandler | undefined) => {
   const through = kernel.republish(entry)
@@ -92,7 +90,8 @@ export function deadLetters(options: DeadLettersOptions = {}): Feature<DeadLette
           lastFailedAt: new Date(failedAt).toISOString(),
           error: errorInfo(error),
         }
-        if (!warned && listening === 0 && isDev()) {
+        // Written out here, not in a helper, so that a production define drops the whole message; guarded for browsers without process.
+        if (typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' && !warned && listening === 0) {
           warned = true
           console.warn(`Dead letter ${entry.id}: subscription "${subscription}" failed on "${envelope.type}" after ${attempts} ${attempts === 1 ? 'try' : 'tries'}: ${entry.error.message}. It is kept in bus.dlq; nothing listens for dead letters (bus.dlq.subscribe), so this is said once, in development builds only.`)
         }
