@@ -1,5 +1,5 @@
-import type { AnyFeature, ApiOf, EventsIn, Feature, FeatureApi } from '../../kernel/types'
-import type { RetryPolicy } from '../../types'
+import type { AnyFeature, ApiOf, Bus, EventsIn, Feature, FeatureApi } from '../../kernel/types'
+import type { EventMap, RetryPolicy } from '../../types'
 import { deadLetters } from '../dead-letters/dead-letters'
 import type { DeadLettersApi, DeadLettersOptions } from '../dead-letters/dead-letters'
 import { history } from '../history/history'
@@ -22,6 +22,9 @@ export interface StandardApi extends FeatureApi {
   readonly api: ApiOf<DeadLettersApi, EventsIn<this>> & ApiOf<PublishApi, EventsIn<this>> & ApiOf<MetricsApi, EventsIn<this>>
     & ApiOf<HistoryApi, EventsIn<this>> & ApiOf<ObserveApi, EventsIn<this>>
 }
+
+/** The type of a bus of events `E` created with standard(): `Bus<E>` and every in-process API. */
+export type StandardBus<E extends EventMap = EventMap> = Bus<E> & ApiOf<StandardApi, E>
 
 /**
  * Every in-process feature in one argument: retry, deadLetters, publish, metrics, history and
