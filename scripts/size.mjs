@@ -11,10 +11,10 @@ const root = new URL('..', import.meta.url).pathname
 const entry = './packages/core/src/index.ts'
 
 const bundles = [
-  { name: 'main entry (all exports)', budget: 28_672, target: 4096, input: { entryPoints: [entry] } },
+  { name: 'main entry (all exports)', budget: 34_816, target: 4096, input: { entryPoints: [entry] } },
   {
     name: 'emit only (createBus + on/emit)',
-    budget: 9216,
+    budget: 11_776,
     target: 1536,
     input: {
       stdin: {

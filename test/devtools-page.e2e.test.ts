@@ -105,7 +105,9 @@ describe('devtools page against a real hub and a real bus', () => {
     })
     await page.goto(hub.url)
     await rows().filter({ hasText: 'order.placed' }).first().waitFor({ timeout: 3000 })
-    expect(await page.evaluate(() => (window as unknown as { firstRowAt?: number }).firstRowAt)).toBeLessThan(1000)
+    // About 0.5–0.9 s on an idle machine; the bound is for a page that waits on something (a timer,
+    // a reconnect), not a speed measurement, so it holds while the rest of the suite loads both cores.
+    expect(await page.evaluate(() => (window as unknown as { firstRowAt?: number }).firstRowAt)).toBeLessThan(2000)
     await page.getByText('Live · 1 bus').waitFor({ timeout: 2000 })
     await waitUntil('the backlog is on the page', async () => (await rowTexts()).length === 26)
     const texts = await rowTexts()
