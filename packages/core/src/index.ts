@@ -1,4 +1,10 @@
-export { createBus } from './bus'
+export { createBus } from './kernel'
+export type { AnyFeature, ApiOf, Bus, BusWith, EventsIn, Feature, FeatureApi, Kernel, KernelOptions, Parts, Plugin } from './kernel'
+export { deadLetters, history, metrics, observe, publish, retry, standard, transport, waitFor } from './features'
+export type {
+  DeadLettersApi, DeadLettersOptions, DeliveryOutcome, DeliveryReport, HistoryApi, HistoryOptions, MetricsApi, ObserveApi, PublishApi,
+  RetryApi, StandardApi, StandardBus, StandardOptions, TransportApi,
+} from './features'
 export { defineCatalog, defineEvent } from './catalog'
 export type { Catalog, EventDefinition, EventOptions, EventsOf, Upcaster } from './catalog'
 export { defineFlow } from './flows/define-flow'
@@ -22,9 +28,8 @@ export { memoryStore } from './store/memory-store'
 export type { MemoryStoreOptions } from './store/memory-store'
 export type { DeadLetterEntry, ErrorInfo, ReadQuery, Store, StoredRecord, TimeBound } from './store/types'
 export type {
-  AnyHandler, Backoff, Bus, BusOptions, DeadLetterFilter, DeadLetterQueue, DeadLetterRetryResult, DeliveryOutcome,
-  DeliveryReport, EmitArgs, EnvelopeOf, EventMap, Handler, HandlerMap, Keys, MatchingKeys, Middleware, Observation,
-  Pattern, Plugin, RetryPolicy, SubscribeOptions, WaitForOptions, WildcardHandler,
+  AnyHandler, Backoff, DeadLetterFilter, DeadLetterQueue, DeadLetterRetryResult, EmitArgs, EnvelopeOf, EventMap, Handler, HandlerMap, Keys,
+  MatchingKeys, Middleware, Observation, Pattern, RetryPolicy, SubscribeOptions, WaitForOptions, WildcardHandler,
 } from './types'
 export { DEVTOOLS_PROTOCOL_VERSION, connectDevtools, decodeDevtoolsFrame, devtoolsSocketURL, encodeDevtoolsFrame } from './devtools'
 export type * from './devtools'
