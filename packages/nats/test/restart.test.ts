@@ -3,6 +3,7 @@ import { connect } from '@nats-io/transport-node'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { startNatsServer } from './support/nats-server'
 import type { NatsServer } from './support/nats-server'
+import { waitFor } from '@tidings/core'
 import { natsBuses } from './support/buses'
 
 let server: NatsServer
@@ -66,7 +67,7 @@ describe('natsTransport(): nats-server killed and restarted', () => {
 
     await killAndRestart()
     const back = Date.now()
-    const waited = b.waitFor('tick.sent', { timeout: RECOVERY_LIMIT_MS })
+    const waited = waitFor(b, 'tick.sent', { timeout: RECOVERY_LIMIT_MS })
     // More than the few messages left in the pull the client had open before the kill.
     const after = Array.from({ length: 20 }, (_, i) => 4 + i)
     for (const n of after) a.emit('tick.sent', n)

@@ -1,4 +1,4 @@
-import { causedBy, createBus } from '@tidings/core'
+import { causedBy, createBus, deadLetters, transport } from '@tidings/core'
 import { natsTransport } from '@tidings/nats'
 import type { TestProject } from 'vitest/node'
 import { startNatsServer } from './support/nats-server'
@@ -17,7 +17,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const server = await startNatsServer()
   const scope = { stream: 'BROWSER', subjectPrefix: 'browser' }
-  const bus = createBus({ source: '/node', transport: natsTransport({ servers: server.url, ...scope }) })
+  const bus = createBus({ source: '/node' }, transport(natsTransport({ servers: server.url, ...scope })), deadLetters())
   bus.on('ping', (data, envelope) => void bus.emit('pong', { echo: data, runtime: 'node' }, causedBy(envelope)))
   await bus.ready
   project.provide('nats', { wsUrl: server.wsUrl, ...scope })

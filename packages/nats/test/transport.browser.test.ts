@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest'
-import { createBus } from '@tidings/core'
+import { createBus, deadLetters, retry, transport, waitFor } from '@tidings/core'
 import type { Bus } from '@tidings/core'
 import { natsTransport } from '@tidings/nats'
 
@@ -12,7 +12,7 @@ afterEach(async () => {
 /** A bus in this page, on the nats-server's WebSocket listener. */
 const browserBus = () => {
   const { wsUrl, stream, subjectPrefix } = inject('nats')
-  const bus = createBus({ source: '/browser', transport: natsTransport({ servers: wsUrl, stream, subjectPrefix }) }) as Bus
+  const bus = createBus({ source: '/browser' }, transport(natsTransport({ servers: wsUrl, stream, subjectPrefix })), deadLetters(), retry())
   open.push(bus)
   return bus
 }
@@ -21,7 +21,7 @@ describe('natsTransport() in a browser (wsconnect)', () => {
   it('exchanges events with a bus in Node, trace context included', async () => {
     const bus = browserBus()
     await bus.ready
-    const pong = bus.waitFor('pong', { timeout: 5_000 })
+    const pong = waitFor(bus, 'pong', { timeout: 5_000 })
     const ping = bus.emit('ping', { n: 1 }, { extensions: { traceparent: TRACE } })
     const reply = await pong
     expect(reply).toMatchObject({ source: '/node', causationid: ping.id, data: { echo: { n: 1 }, runtime: 'node' } })

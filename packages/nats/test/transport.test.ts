@@ -3,7 +3,7 @@ import * as v from 'valibot'
 import { connect } from '@nats-io/transport-node'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { headers } from '@nats-io/nats-core'
-import { TidingsError, createBus, defineCatalog, defineEvent } from '@tidings/core'
+import { TidingsError, createBus, deadLetters, defineCatalog, defineEvent, retry, transport, waitFor } from '@tidings/core'
 import type { TransportHost } from '@tidings/core'
 import { natsTransport } from '@tidings/nats'
 import { startNatsServer } from './support/nats-server'
@@ -55,7 +55,7 @@ describe('natsTransport(): events across buses', () => {
     const onB = vi.fn()
     a.on('order.placed', onA)
     b.on('order.*', onB)
-    const seenByB = b.waitFor('order.placed', { timeout: 5_000 })
+    const seenByB = waitFor(b, 'order.placed', { timeout: 5_000 })
     const sent = a.emit('order.placed', { id: 1 })
     expect(onA).not.toHaveBeenCalled()
     const received = await seenByB
@@ -124,12 +124,13 @@ describe('natsTransport(): events across buses', () => {
       schema: v.object({ amount: v.number(), currency: v.string() }),
       upcast: { 1: (old: { amount: number }) => ({ ...old, currency: 'EUR' }) },
     })
-    const old = createBus({ catalog: defineCatalog(V1), transport: natsTransport({ servers: server.url, ...nats.scope() }) })
+    // The least a transport needs: deadLetters(), for the deliveries it gives up on.
+    const old = createBus({ catalog: defineCatalog(V1) }, transport(natsTransport({ servers: server.url, ...nats.scope() })), deadLetters())
     // The transport decodes with the bus's own catalog: it is given once, to createBus.
-    const current = createBus({ catalog: defineCatalog(V2), transport: natsTransport({ servers: server.url, ...nats.scope() }) })
+    const current = createBus({ catalog: defineCatalog(V2) }, transport(natsTransport({ servers: server.url, ...nats.scope() })), deadLetters())
     try {
       await Promise.all([old.ready, current.ready])
-      const received = current.waitFor('price.set', { timeout: 5_000 })
+      const received = waitFor(current, 'price.set', { timeout: 5_000 })
       old.emit('price.set', { amount: 5 })
       expect(await received).toMatchObject({ dataversion: 2, data: { amount: 5, currency: 'EUR' } })
     } finally {
@@ -146,7 +147,7 @@ describe('natsTransport(): what a bus keeps and reports', () => {
     const remote: string[] = []
     const local: string[] = []
     a.observe((o) => { if (o.kind === 'emitted') (o.remote ? remote : local).push(o.envelope.type) })
-    const fromB = a.waitFor('from.b', { timeout: 5_000 })
+    const fromB = waitFor(a, 'from.b', { timeout: 5_000 })
     a.emit('from.a')
     b.emit('from.b')
     await fromB
@@ -165,7 +166,7 @@ describe('natsTransport(): what a bus keeps and reports', () => {
     const inService = vi.fn()
     shop.on('cart.item.added', inShop, { name: 'cart-view' })
     service.on('cart.item.added', inService)
-    const placed = service.waitFor('order.placed', { timeout: 5_000 })
+    const placed = waitFor(service, 'order.placed', { timeout: 5_000 })
     await Promise.all([shop.ready, service.ready])
     shop.emit('cart.item.added', { sku: 'TEA-001' })
     expect(inShop).toHaveBeenCalledOnce()
@@ -192,6 +193,22 @@ describe('natsTransport(): what a bus keeps and reports', () => {
     expect((await consumerInfo(nats.scope().stream, 'mailer')).config.max_deliver).toBe(3)
     // The bus's default policy: 3 retries.
     expect((await consumerInfo(nats.scope().stream, 'audit')).config.max_deliver).toBe(4)
+  })
+
+  it('delivers once (max_deliver 1) on a bus without retry(), whatever the subscription asks, and with retry() as given', async () => {
+    const scope = { servers: server.url, ...nats.scope() }
+    const once = createBus({}, transport(natsTransport(scope)), deadLetters())
+    const retried = createBus({}, transport(natsTransport(scope)), deadLetters(), retry({ attempts: 1 }))
+    try {
+      // Without retry() a subscription's own policy has nothing to apply it.
+      once.on('mail.send', () => {}, { name: 'plain', retry: { attempts: 2 } })
+      retried.on('mail.send', () => {}, { name: 'retried' })
+      await Promise.all([once.ready, retried.ready])
+      expect((await consumerInfo(nats.scope().stream, 'plain')).config.max_deliver).toBe(1)
+      expect((await consumerInfo(nats.scope().stream, 'retried')).config.max_deliver).toBe(2)
+    } finally {
+      await Promise.all([once.close(), retried.close()])
+    }
   })
 })
 
@@ -263,8 +280,8 @@ describe('natsTransport(): trace context', () => {
     const b = nats.bus()
     b.on('checkout.started', () => void b.emit('payment.requested', {}))
     await Promise.all([a.ready, b.ready])
-    const child = a.waitFor('payment.requested', { timeout: 5_000 })
-    const parent = b.waitFor('checkout.started', { timeout: 5_000 })
+    const child = waitFor(a, 'payment.requested', { timeout: 5_000 })
+    const parent = waitFor(b, 'checkout.started', { timeout: 5_000 })
     a.emit('checkout.started', {}, { extensions: { traceparent: TRACE } })
     expect((await parent).extensions).toEqual({ traceparent: TRACE })
     expect((await child).extensions).toEqual({ traceparent: TRACE })
@@ -275,7 +292,7 @@ describe('natsTransport(): trace context', () => {
   it('turns a traceparent header from another publisher into the extension', async () => {
     const a = nats.bus()
     await a.ready
-    const received = a.waitFor('external.thing', { timeout: 5_000 })
+    const received = waitFor(a, 'external.thing', { timeout: 5_000 })
     const nc = await connect({ servers: server.url })
     const h = headers()
     h.set('traceparent', TRACE)
@@ -296,7 +313,7 @@ describe('natsTransport(): connections', () => {
     const tcp = nats.bus()
     tcp.on('ping', (n: unknown) => void tcp.emit('pong', Number(n) + 1))
     await Promise.all([ws.ready, tcp.ready])
-    const pong = ws.waitFor('pong', { timeout: 5_000 })
+    const pong = waitFor(ws, 'pong', { timeout: 5_000 })
     ws.emit('ping', 41)
     expect((await pong).data).toBe(42)
   })

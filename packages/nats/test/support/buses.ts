@@ -1,6 +1,6 @@
 import { afterEach } from 'vitest'
-import { createBus } from '@tidings/core'
-import type { Bus, BusOptions, TidingsError } from '@tidings/core'
+import { createBus, standard, transport } from '@tidings/core'
+import type { KernelOptions, StandardBus, TidingsError } from '@tidings/core'
 import { natsTransport } from '@tidings/nats'
 import type { NatsTransportOptions } from '@tidings/nats'
 
@@ -9,10 +9,11 @@ let scopes = 0
 /**
  * Buses on NATS for one test: each test has its own stream and subject prefix, so tests sharing a
  * server never see each other's events. Every bus made here is closed after the test; the errors
- * each one reported are in `errors`.
+ * each one reported are in `errors`. They have `standard()` besides the transport, since the
+ * tests read their dead letters, history and observations.
  */
 export const natsBuses = (defaults: () => Omit<NatsTransportOptions, 'stream' | 'subjectPrefix'>) => {
-  const open: Bus[] = []
+  const open: StandardBus[] = []
   let scope = { stream: 'T0', subjectPrefix: 't0' }
   const nextScope = () => {
     scopes++
@@ -25,9 +26,9 @@ export const natsBuses = (defaults: () => Omit<NatsTransportOptions, 'stream' | 
   })
   return {
     scope: () => scope,
-    bus(options: Partial<NatsTransportOptions> = {}, busOptions: Omit<BusOptions, 'transport'> = {}) {
+    bus(options: Partial<NatsTransportOptions> = {}, busOptions: KernelOptions = {}) {
       const errors: TidingsError[] = []
-      const bus = createBus({ ...busOptions, transport: natsTransport({ ...defaults(), ...scope, ...options }) }) as Bus
+      const bus: StandardBus = createBus(busOptions, standard(), transport(natsTransport({ ...defaults(), ...scope, ...options })))
       bus.onError((error) => void errors.push(error))
       open.push(bus)
       return Object.assign(bus, { errors })

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline'
 import { connect } from '@nats-io/transport-node'
-import { createBus } from '@tidings/core'
+import { createBus, deadLetters, retry, transport } from '@tidings/core'
 import { natsTransport } from '@tidings/nats'
 import type { NatsTransportOptions } from '@tidings/nats'
 
@@ -18,7 +18,8 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   for (const resolve of waiting.splice(0)) resolve()
 })
 
-const bus = createBus({ source: `/instance/${process.pid}`, transport: natsTransport({ ...options, connect }) })
+// retry() applies the subscription's own policy (and so the consumer's max_deliver).
+const bus = createBus({ source: `/instance/${process.pid}` }, transport(natsTransport({ ...options, connect })), deadLetters(), retry())
 bus.on('job', async (data) => {
   console.log(`start ${String(data)}`)
   if (mode === 'hold') return new Promise<never>(() => {})
