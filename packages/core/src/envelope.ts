@@ -1,6 +1,4 @@
-import { now } from './clock'
 import { toBase64 } from './codec/base64'
-import { TidingsError } from './errors'
 
 /** A value of a CloudEvents extension attribute. */
 export type ExtensionValue = string | number | boolean
@@ -55,75 +53,8 @@ export interface EmitOptions {
 }
 
 /**
- * The one envelope implementation. `id` and `time` are computed on first read from a per-bus
- * prefix + counter and a captured epoch, so that emitting costs no string formatting.
- * Fields keep one shape (all assigned in the constructor) so that property access stays monomorphic.
- */
-export class TidingsEnvelope<T extends string = string, D = unknown> implements Envelope<T, D> {
-  declare readonly specversion: '1.0'
-  readonly type: T
-  readonly data: D
-  readonly source: string
-  readonly dataversion: number
-  readonly correlationid: string | undefined
-  readonly causationid: string | undefined
-  readonly extensions: Extensions | undefined
-  /** @internal epoch ms */
-  _ms: number
-  /** @internal */
-  _prefix: string
-  /** @internal */
-  _seq: number
-  /** @internal */
-  _id: string | undefined
-  /** @internal */
-  _time: string | undefined
-
-  constructor(
-    type: T, data: D, source: string, dataversion: number, ms: number, prefix: string, seq: number,
-    id: string | undefined, time: string | undefined,
-    correlationid: string | undefined, causationid: string | undefined, extensions: Extensions | undefined,
-  ) {
-    this.type = type
-    this.data = data
-    this.source = source
-    this.dataversion = dataversion
-    this.correlationid = correlationid
-    this.causationid = causationid
-    this.extensions = extensions
-    this._ms = ms
-    this._prefix = prefix
-    this._seq = seq
-    this._id = id
-    this._time = time
-  }
-
-  get id(): string {
-    return (this._id ??= this._prefix + this._seq.toString(36))
-  }
-
-  get time(): string {
-    return (this._time ??= new Date(this._ms).toISOString())
-  }
-
-  toJSON(): CloudEventJSON {
-    const json: CloudEventJSON = {
-      specversion: '1.0', id: this.id, source: this.source, type: this.type,
-      time: this.time, dataversion: this.dataversion,
-    }
-    return writeRest(json, this, true)
-  }
-
-  /** Node's console shows the CloudEvents form, not the lazy internals. */
-  [Symbol.for('nodejs.util.inspect.custom')](): CloudEventJSON {
-    return this.toJSON()
-  }
-}
-Object.defineProperty(TidingsEnvelope.prototype, 'specversion', { value: '1.0', enumerable: true })
-
-/**
  * Writes the payload (binary as data_base64, CloudEvents JSON format section 3.1), then the
- * correlation and extension attributes: the part of toJSON both envelope classes share.
+ * correlation and extension attributes: the part of toJSON every envelope class shares.
  */
 export const writeRest = (json: CloudEventJSON, e: Envelope, withData: boolean): CloudEventJSON => {
   if (withData) {
@@ -136,25 +67,14 @@ export const writeRest = (json: CloudEventJSON, e: Envelope, withData: boolean):
   return json
 }
 
-/** Epoch ms of an envelope, without parsing its `time` when the bus made it. */
-export const epochOf = (e: Envelope): number => (e instanceof TidingsEnvelope ? e._ms : Date.parse(e.time))
-
 /**
- * Accepts what a middleware passed to `next`: our envelope as is, or a plain object (for example
- * `{ ...envelope, data }`); a spread copy keeps the original's id and time.
+ * Epoch ms of an envelope, without parsing its `time` when a bus or the codec made it (their
+ * classes keep the reading as `_ms`; `time` is then a prototype getter, never an own property).
+ * A plain object's own `time` wins, even if it was spread from one of those envelopes.
  */
-export const toEnvelope = (e: Envelope | TidingsEnvelope): TidingsEnvelope => {
-  if (e instanceof TidingsEnvelope) return e
-  const copy = e as Partial<TidingsEnvelope> & Envelope
-  const id = Object.hasOwn(copy, 'id') ? copy.id
-    : copy._id ?? (copy._prefix === undefined ? undefined : copy._prefix + (copy._seq ?? 0).toString(36))
-  if (typeof id !== 'string' || typeof copy.type !== 'string') {
-    throw new TidingsError('E_INVALID_ARGUMENT', 'A middleware passed next() something that is not an envelope: pass the envelope it received, or a copy such as { ...envelope, data }')
-  }
-  const ownTime = Object.hasOwn(copy, 'time')
-  const ms = ownTime ? Date.parse(copy.time) : copy._ms ?? now()
-  return new TidingsEnvelope(copy.type, copy.data, copy.source, copy.dataversion ?? 1, ms, '', 0, id,
-    ownTime ? copy.time : copy._time, copy.correlationid, copy.causationid, copy.extensions)
+export const epochOf = (e: Envelope): number => {
+  const ms = (e as { _ms?: unknown })._ms
+  return typeof ms === 'number' && !Object.hasOwn(e, 'time') ? ms : Date.parse(e.time)
 }
 
 /** Options for `emit` that make the new event a consequence of `cause`, in its trace (see `traceOf`). */

@@ -6,6 +6,8 @@ export const ErrorCode = {
   UNKNOWN_TYPE: 'E_UNKNOWN_TYPE',
   /** An argument to a Tidings function is not usable as given. */
   INVALID_ARGUMENT: 'E_INVALID_ARGUMENT',
+  /** A handler failed on a bus that keeps no dead letters (no `deadLetters()`): the failure is reported, not kept. */
+  HANDLER: 'E_HANDLER',
   /** A middleware threw something other than a TidingsError. */
   MIDDLEWARE: 'E_MIDDLEWARE',
   /** `waitFor` timed out. */

@@ -1,10 +1,5 @@
-import type { Catalog } from './catalog'
 import type { EmitOptions, Envelope } from './envelope'
-import type { DeadLetterEntry, ErrorInfo, Store, TimeBound } from './store/types'
-import type { TidingsError } from './errors'
-import type { MetricsSnapshot } from './metrics'
-import type { HistoryQuery, Stats, StatsQuery } from './history'
-import type { Transport } from './transport'
+import type { DeadLetterEntry, ErrorInfo, TimeBound } from './store/types'
 
 /** Event type → payload type. Untyped buses use `Record<string, unknown>`, as mitt does. */
 export type EventMap = Record<string, unknown>
@@ -84,63 +79,6 @@ export interface SubscribeOptions {
  */
 export type Middleware = (envelope: Envelope, next: (envelope: Envelope) => void) => void
 
-/** A plugin installs itself (middleware, subscriptions…) and returns its teardown. */
-export interface Plugin<E extends EventMap = EventMap> {
-  install(bus: Bus<E>): (() => void) | void
-}
-
-export interface BusOptions<C extends Catalog | undefined = undefined> {
-  /** Types the bus accepts; payloads are validated against it unless `validate: false`. */
-  catalog?: C
-  /** The envelopes' `source` (default "/tidings"). */
-  source?: string
-  middleware?: readonly Middleware[]
-  /** Event log and dead-letter entries (default: dead letters in memory, no log). */
-  store?: Store
-  /** Default retry policy of every subscription. */
-  retry?: RetryPolicy
-  /** Payload validation for typed buses (default true). */
-  validate?: boolean
-  /** An existing handler map, as `mitt(all)` takes. */
-  all?: HandlerMap
-  /**
-   * Carries events between processes (e.g. `natsTransport()` from `@tidings/nats`): `emit`
-   * publishes through it, and subscriptions get events as they come back.
-   */
-  transport?: Transport
-  /** Events kept in memory for `history()` and `stats()` (default 1,000; 0 keeps none). */
-  history?: number
-  /**
-   * Dead letters the bus holds at most (default 10,000). Beyond it a new dead letter is not kept:
-   * it is reported through `onError` (E_DLQ_OVERFLOW, with its event), counted in
-   * `metrics().dlq.overflowed`, and the next `flush()` rejects.
-   */
-  maxDeadLetters?: number
-}
-
-/** The outcome of one subscription's delivery of a published event. */
-export interface DeliveryOutcome {
-  subscription: string
-  status: 'delivered' | 'dead-lettered'
-  /** Tries, the first included. */
-  attempts: number
-  /** From the first try to the outcome, retries included. */
-  durationMs: number
-  error?: ErrorInfo
-}
-
-/** What `publish` resolves to once every handler, retries included, has settled. */
-export interface DeliveryReport<Env extends Envelope = Envelope> {
-  envelope: Env
-  /** A middleware dropped the event: nothing was dispatched. */
-  dropped: boolean
-  delivered: number
-  /** Subscriptions that failed at least once (retried or dead-lettered). */
-  failed: number
-  deadLettered: number
-  subscriptions: DeliveryOutcome[]
-}
-
 export interface WaitForOptions<Env> {
   filter?: (envelope: Env) => boolean
   /** Rejects with E_TIMEOUT after this many ms. */
@@ -206,56 +144,3 @@ export type Observation =
 export type EmitArgs<E, K extends Keys<E>> = undefined extends E[K]
   ? [data?: E[K], options?: EmitOptions]
   : [data: E[K], options?: EmitOptions]
-
-export interface Bus<E extends EventMap = EventMap> {
-  /** The handler map, as mitt's `all`. */
-  readonly all: HandlerMap
-  readonly source: string
-  readonly catalog: Catalog | undefined
-  /** Resolves once the store is open and the dead-letter queue reloaded. */
-  readonly ready: Promise<void>
-  readonly dlq: DeadLetterQueue
-
-  on(type: '*', handler: WildcardHandler<E>, options?: SubscribeOptions): () => void
-  on<P extends Pattern>(type: P, handler: WildcardHandler<E, MatchingKeys<E, P>>, options?: SubscribeOptions): () => void
-  on<K extends Keys<E>>(type: K, handler: Handler<E, K>, options?: SubscribeOptions): () => void
-
-  once(type: '*', handler: WildcardHandler<E>, options?: SubscribeOptions): () => void
-  once<P extends Pattern>(type: P, handler: WildcardHandler<E, MatchingKeys<E, P>>, options?: SubscribeOptions): () => void
-  once<K extends Keys<E>>(type: K, handler: Handler<E, K>, options?: SubscribeOptions): () => void
-
-  /** Removes one handler, or every handler of the type when none is given (mitt semantics). */
-  off(type: '*' | Pattern | Keys<E>, handler?: AnyHandler): void
-
-  /** Dispatches synchronously, in registration order; returns the dispatched envelope. */
-  emit<K extends Keys<E>>(type: K, ...args: EmitArgs<E, K>): Envelope<K, E[K]>
-  /** Dispatches and resolves once every handler, retries included, has settled. */
-  publish<K extends Keys<E>>(type: K, ...args: EmitArgs<E, K>): Promise<DeliveryReport<Envelope<K, E[K]>>>
-
-  waitFor<K extends Keys<E>>(type: K, options?: WaitForOptions<Envelope<K, E[K]>>): Promise<Envelope<K, E[K]>>
-  waitFor<P extends Pattern>(type: P, options?: WaitForOptions<EnvelopeOf<E, MatchingKeys<E, P>>>): Promise<EnvelopeOf<E, MatchingKeys<E, P>>>
-
-  /** Adds a middleware or installs a plugin; returns the function that removes it. */
-  use(extension: Middleware | Plugin<E> | Plugin): () => void
-
-  metrics(): MetricsSnapshot
-  /**
-   * Past events: from the store's log when the bus has a store, else from the in-memory history
-   * (the latest `history` events, 1,000 by default).
-   */
-  history(query?: HistoryQuery): Promise<Envelope[]>
-  /** Counts per type, source or payload field over the recent in-memory history. */
-  stats(query?: StatsQuery): Stats
-  /** Calls `observer` for every dispatch and delivery outcome; costs nothing while no observer is attached. */
-  observe(observer: (observation: Observation) => void): () => void
-  /** Errors the bus reports instead of throwing (storage failures, refused events, DLQ overflow). A listener that throws is logged, never breaks the bus. */
-  onError(listener: (error: TidingsError) => void): () => void
-  /**
-   * Resolves when every event and dead-letter entry so far is durable. Rejects with E_NOT_DURABLE
-   * (details: `count`, `first`) when something emitted since the previous flush() could not be
-   * made durable (each loss was also reported through `onError`); the next flush starts afresh.
-   */
-  flush(): Promise<void>
-  /** Dead-letters pending retries, flushes and closes the store; rejects with the flush's E_NOT_DURABLE once all is closed. */
-  close(): Promise<void>
-}

@@ -1,7 +1,8 @@
 import { now } from '../clock'
-import { TidingsEnvelope, writeRest } from '../envelope'
+import { writeRest } from '../envelope'
 import type { CloudEventJSON, Extensions } from '../envelope'
 import type { EventFields } from './read-event'
+import { TidingsEnvelope } from './tidings-envelope'
 
 /** Bits of `CloudEventEnvelope._present`: which optional members the event carried. */
 export const HAS_TIME = 1
@@ -34,7 +35,7 @@ export class CloudEventEnvelope<T extends string = string, D = unknown> extends 
     correlationid: string | undefined, causationid: string | undefined, extensions: Extensions | undefined,
     attributes: ForeignAttributes, present: number,
   ) {
-    super(type, data, source, dataversion, ms, '', 0, id, time, correlationid, causationid, extensions)
+    super(type, data, source, dataversion, ms, id, time, correlationid, causationid, extensions)
     this.datacontenttype = attributes.datacontenttype
     this.dataschema = attributes.dataschema
     this.subject = attributes.subject
@@ -66,5 +67,5 @@ export const foreignEnvelope = (f: EventFields, data: unknown, dataversion: numb
 export const envelopeOf = (f: EventFields, data: unknown, dataversion: number | undefined): TidingsEnvelope =>
   f.time !== undefined && dataversion !== undefined && f.hasData && f.datacontenttype === undefined
     && f.dataschema === undefined && f.subject === undefined && !(data instanceof Uint8Array)
-    ? new TidingsEnvelope(f.type, data, f.source, dataversion, f.ms, '', 0, f.id, f.time, f.correlationid, f.causationid, f.extensions)
+    ? new TidingsEnvelope(f.type, data, f.source, dataversion, f.ms, f.id, f.time, f.correlationid, f.causationid, f.extensions)
     : foreignEnvelope(f, data, dataversion)

@@ -29,7 +29,6 @@ const MAX_SLOTS = 5000
 // Past 2^30 the counter would stop being a small integer (and allocate): ids get a new prefix.
 const MAX_SEQ = 0x40000000
 const CLOSE_GRACE_MS = 5000
-const shared = context as { active: Envelope | undefined }
 const noop = () => {}
 const invalid = (message: string) => new TidingsError('E_INVALID_ARGUMENT', message)
 const closedError = () => new TidingsError('E_CLOSED', 'This bus is closed: create a new bus with createBus()')
@@ -131,7 +130,7 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
     if (closed) throw closedError()
     if (seq === MAX_SEQ) rotate()
     const slot = type === lastType ? lastSlot! : slotOf(type)
-    const cause = shared.active
+    const cause = context.active
     let env: BusEnvelope
     if (o === undefined) env = new BusEnvelope(slot, data, now(), ++seq, cause, undefined)
     else {

@@ -21,10 +21,8 @@ export interface Hooks {
   keep: Parts['deadLetter']
 }
 
-/** A handler failed on a bus that keeps no dead letters. */
-const E_HANDLER = 'E_HANDLER' as ErrorCode
-
-const shared = context as { active: Envelope | undefined }
+// A literal, not ErrorCode.HANDLER: reading the object would bundle every code into the emit-only bus.
+const E_HANDLER: ErrorCode = 'E_HANDLER'
 
 /** Never throws: a returned value whose `then` cannot be read is a plain result. */
 const isThenable = (value: unknown): value is PromiseLike<unknown> => {
@@ -49,13 +47,13 @@ export const createDispatcher = (
 ) => {
   /** Every dispatch: specific handlers, then pattern handlers, then '*', each list in registration order. */
   const dispatchHere: Dispatch = (env, slot, tracker) => {
-    const prev = shared.active
-    shared.active = env
+    const prev = context.active
+    context.active = env
     let ok = run(all.get(slot.type), SPECIFIC, env, slot, tracker)
     const keys = slot.patternsVersion === registry.version ? slot.matches : registry.patternsOf(slot)
     for (let i = 0; i < keys.length; i++) ok += run(all.get(keys[i]!), WILDCARD, env, slot, tracker)
     ok += run(all.get('*'), WILDCARD, env, slot, tracker)
-    shared.active = prev
+    context.active = prev
     return ok
   }
 
@@ -139,12 +137,12 @@ export const createDispatcher = (
 
   /** A later try of a delivery, in its event's causation context. */
   const tryAgain = (d: Delivery) => {
-    const prev = shared.active
-    shared.active = d.envelope
+    const prev = context.active
+    context.active = d.envelope
     d.start = performance.now()
     d.firstStart ||= d.start
     attempt(d.handler, d.kind, d.envelope, d.slot, d)
-    shared.active = prev
+    context.active = prev
   }
 
   return { dispatchHere, attempt, tryAgain, giveUp }

@@ -2,7 +2,8 @@ import * as v from 'valibot'
 import { defineEvent } from '../catalog'
 import { asTidingsError, errorInfo } from '../error-info'
 import { idPrefix } from '../envelope'
-import type { Bus, EventMap } from '../types'
+import type { Bus } from '../kernel/types'
+import type { EventMap } from '../types'
 
 export interface TrackProgressOptions {
   /** The operation's type prefix: events are `<type>.started`, `.progress`, `.completed`, `.failed`. */

@@ -2,7 +2,8 @@ import { epochOf } from '../envelope'
 import type { Envelope } from '../envelope'
 import { TidingsError } from '../errors'
 import { isPattern } from '../patterns'
-import type { AnyHandler, Bus, EventMap, Keys, Pattern, Plugin } from '../types'
+import type { Bus, Plugin } from '../kernel/types'
+import type { AnyHandler, EventMap, Keys, Pattern } from '../types'
 
 /** What a rule's alert says, and the default payload of the event it emits. */
 export interface RuleMatch {
