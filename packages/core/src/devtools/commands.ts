@@ -2,13 +2,14 @@ import * as v from 'valibot'
 import type { CloudEventJSON, Envelope } from '../envelope'
 import { TidingsError, isTidingsError } from '../errors'
 import type { DeadLetterEntry } from '../store/types'
+import type { DeadLetterQueue } from '../types'
+import type { DevtoolsBus } from './connect'
 import { describeThrown } from './describe-error'
-import type { Bus } from '../types'
-import type { CommandArgs, CommandName, CommandValues, DeadLetterJSON, WireError } from './protocol'
+import type { CommandArgs, CommandName, CommandValues, DeadLetterJSON, ProducerFeature, WireError } from './protocol'
 
 /** What a command handler needs from the connection besides the bus. */
 export interface CommandContext {
-  bus: Bus
+  bus: DevtoolsBus
   /** The envelope as it may leave the process (after `redact`), or undefined when hidden. */
   expose(envelope: Envelope): CloudEventJSON | undefined
   setPaused(paused: boolean): void
@@ -49,14 +50,30 @@ const deadLetterJSON = (entry: DeadLetterEntry, ctx: CommandContext): DeadLetter
   }
 }
 
+/** The feature a command needs, as `createBus` takes it, for the error when the bus lacks it. */
+const FEATURE_OF: Record<ProducerFeature, string> = { dlq: 'deadLetters()', metrics: 'metrics()', history: 'history()' }
+
+/** An API of the bus a command needs; refuses the command, saying what to add, when the bus lacks it. */
+const need = <K extends ProducerFeature>(ctx: CommandContext, api: K, command: CommandName): NonNullable<DevtoolsBus[K]> => {
+  const value = ctx.bus[api]
+  if (value === undefined) {
+    throw new TidingsError('E_DEVTOOLS_PROTOCOL', `This producer cannot run "${command}": its bus has no ${api}; create it with ${FEATURE_OF[api]} (or standard())`, {
+      details: { command, needs: api },
+    })
+  }
+  return value as NonNullable<DevtoolsBus[K]>
+}
+
+const dlq = (ctx: CommandContext, command: CommandName): DeadLetterQueue => need(ctx, 'dlq', command)
+
 const handlers: Handlers = {
   async 'dlq.list'(args, ctx) {
-    const entries = await ctx.bus.dlq.list(args)
+    const entries = await dlq(ctx, 'dlq.list').list(args)
     return { entries: entries.flatMap((e) => deadLetterJSON(e, ctx) ?? []) }
   },
-  'dlq.retry': (args, ctx) => ctx.bus.dlq.retry(args.id ?? { type: args.type, subscription: args.subscription }),
-  'dlq.discard': async (args, ctx) => ({ discarded: await ctx.bus.dlq.discard(args.id) }),
-  'dlq.purge': async (_args, ctx) => ({ purged: await ctx.bus.dlq.purge() }),
+  'dlq.retry': (args, ctx) => dlq(ctx, 'dlq.retry').retry(args.id ?? { type: args.type, subscription: args.subscription }),
+  'dlq.discard': async (args, ctx) => ({ discarded: await dlq(ctx, 'dlq.discard').discard(args.id) }),
+  'dlq.purge': async (_args, ctx) => ({ purged: await dlq(ctx, 'dlq.purge').purge() }),
   dispatch(args, ctx) {
     const envelope = ctx.bus.emit(args.type, args.data, {
       correlationid: args.correlationid, causationid: args.causationid, extensions: args.extensions,
@@ -67,9 +84,9 @@ const handlers: Handlers = {
     ctx.setPaused(args.paused)
     return { paused: args.paused }
   },
-  metrics: (_args, ctx) => ({ snapshot: ctx.bus.metrics() }),
+  metrics: (_args, ctx) => ({ snapshot: need(ctx, 'metrics', 'metrics').call(ctx.bus) }),
   async history(args, ctx) {
-    const envelopes = await ctx.bus.history(args)
+    const envelopes = await need(ctx, 'history', 'history').call(ctx.bus, args)
     return { envelopes: envelopes.flatMap((e) => ctx.expose(e) ?? []) }
   },
 }

@@ -1,14 +1,19 @@
 import type { CloudEventJSON, Envelope } from '../envelope'
 import { idPrefix } from '../envelope'
 import { TidingsError } from '../errors'
-import type { Bus, EventMap, Observation } from '../types'
+import type { DeadLettersApi } from '../features/dead-letters/dead-letters'
+import type { HistoryApi } from '../features/history/history'
+import type { MetricsApi } from '../features/metrics/metrics'
+import type { ObserveApi } from '../features/observe/observe'
+import type { ApiOf, Bus } from '../kernel/types'
+import type { EventMap, Observation } from '../types'
 import { catalogEntries } from './catalog-entries'
 import { runCommand, toWireError } from './commands'
 import { describeThrown } from './describe-error'
 import { devtoolsSocketURL } from './hub-url'
 import { jsonDepthExceeds } from './json-depth'
 import { DEVTOOLS_MAX_DEPTH, DEVTOOLS_PROTOCOL_VERSION, decodeDevtoolsFrame, encodeDevtoolsFrame } from './protocol'
-import type { CatalogEntry, HubToProducerFrame, ProducerFrame } from './protocol'
+import type { CatalogEntry, HubToProducerFrame, ProducerFeature, ProducerFrame } from './protocol'
 import { TrafficQueue } from './traffic-queue'
 import type { Redact } from './traffic-queue'
 
@@ -29,6 +34,23 @@ type EventHandler<Event> = { handle(event: Event): void }['handle']
 
 export type DevtoolsSocketConstructor = new (url: string) => DevtoolsSocket
 
+/**
+ * A bus devtools can stream: it needs `observe()` for the traffic. The APIs of `metrics()`,
+ * `deadLetters()` and `history()` are used when the bus has them (`standard()` has all four);
+ * without one, the page is told so in the hello and its commands answer with an error.
+ */
+export type DevtoolsBus<E extends EventMap = EventMap> = Bus<E> & ApiOf<ObserveApi, E>
+  & Partial<ApiOf<MetricsApi, E> & ApiOf<DeadLettersApi, E> & ApiOf<HistoryApi, E>>
+
+/** Which optional APIs a bus has, as its hello advertises them. */
+export const featuresOf = (bus: DevtoolsBus): ProducerFeature[] => {
+  const features: ProducerFeature[] = []
+  if (typeof bus.metrics === 'function') features.push('metrics')
+  if (bus.dlq !== undefined) features.push('dlq')
+  if (typeof bus.history === 'function') features.push('history')
+  return features
+}
+
 export interface DevtoolsOptions {
   /** The URL `tidings devtools` printed (`http://127.0.0.1:PORT/?token=…`) or its `ws://…/ws?token=…` endpoint. */
   url: string
@@ -47,7 +69,7 @@ export interface DevtoolsOptions {
   storeDir?: string
   /** Send traffic every N ms (default 50). */
   batchMs?: number
-  /** Send `bus.metrics()` every N ms (default 1000). */
+  /** Send `bus.metrics()` every N ms (default 1000), when the bus has `metrics()`. */
   metricsIntervalMs?: number
   /** Records kept while the hub is slow or away; beyond it the oldest are dropped and counted (default 10,000). */
   maxQueue?: number
@@ -108,16 +130,25 @@ interface Host {
   Bun?: unknown
   document?: unknown
 }
-const host = globalThis as Host
-const runtime = host.Deno ? 'deno' : host.Bun ? 'bun' : host.process?.versions?.node ? 'node' : host.document ? 'browser' : 'unknown'
+// Read when a connection starts, not at import: a module does no work until it is used.
+const runtimeOf = (host: Host) => host.Deno ? 'deno' : host.Bun ? 'bun' : host.process?.versions?.node ? 'node' : host.document ? 'browser' : 'unknown'
 
 /**
  * Streams a bus's traffic, catalog and metrics to a devtools hub and runs the hub's commands on it.
  * Never slows the bus: observations are queued in a bounded ring and sent in batches; when the hub
  * is slow or away the oldest are dropped and counted. Reconnects with backoff until closed.
+ * The bus needs `observe()`; metrics, dead letters and history are shown when it has them.
  */
-export function connectDevtools<E extends EventMap>(bus: Bus<E>, options: DevtoolsOptions): DevtoolsConnection {
-  const target = bus as unknown as Bus
+export function connectDevtools<E extends EventMap>(bus: DevtoolsBus<E>, options: DevtoolsOptions): DevtoolsConnection {
+  // The commands take any event type from the page: the bus is used untyped from here on.
+  const target = bus as unknown as DevtoolsBus
+  if (typeof target.observe !== 'function') {
+    throw new TidingsError('E_INVALID_ARGUMENT', 'connectDevtools: the bus has no observe(): create it with createBus(options, observe()) or standard()')
+  }
+  const features = featuresOf(target)
+  const host = globalThis as Host
+  const runtime = runtimeOf(host)
+  const metrics = target.metrics?.bind(target)
   const url = devtoolsSocketURL(options.url, options.token)
   const Socket = options.WebSocket ?? (globalThis as { WebSocket?: DevtoolsSocketConstructor }).WebSocket
   if (Socket === undefined) {
@@ -206,8 +237,8 @@ export function connectDevtools<E extends EventMap>(bus: Bus<E>, options: Devtoo
   }
 
   const sendMetrics = () => {
-    if (greeted && socket !== undefined && socket.bufferedAmount <= highWaterMark) {
-      send({ v: DEVTOOLS_PROTOCOL_VERSION, t: 'metrics', snapshot: target.metrics(), dropped: queue.dropped })
+    if (metrics !== undefined && greeted && socket !== undefined && socket.bufferedAmount <= highWaterMark) {
+      send({ v: DEVTOOLS_PROTOCOL_VERSION, t: 'metrics', snapshot: metrics(), dropped: queue.dropped })
     }
   }
 
@@ -250,8 +281,7 @@ export function connectDevtools<E extends EventMap>(bus: Bus<E>, options: Devtoo
       lastError = ''
       markConnected()
       sendMetrics()
-      metricsTimer ??= setInterval(sendMetrics, metricsMs)
-      unref(metricsTimer)
+      if (metrics !== undefined) metricsTimer ??= unref(setInterval(sendMetrics, metricsMs))
       flush()
     } else if (frame.t === 'command') {
       void answer(frame.id, frame.name, frame.args)
@@ -265,7 +295,7 @@ export function connectDevtools<E extends EventMap>(bus: Bus<E>, options: Devtoo
     catalog ??= catalogEntries(target.catalog)
     const hello = (entries: CatalogEntry[]) => encodeDevtoolsFrame({
       v: DEVTOOLS_PROTOCOL_VERSION, t: 'hello', role: 'producer', instance,
-      name: options.name ?? target.source, source: target.source, runtime, paused, catalog: entries,
+      name: options.name ?? target.source, source: target.source, runtime, paused, features, catalog: entries,
       ...(host.process?.pid !== undefined && { pid: host.process.pid }),
       ...(options.storeDir !== undefined && { storeDir: options.storeDir }),
       ...(resume !== undefined && { resume }),

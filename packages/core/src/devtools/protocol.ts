@@ -21,6 +21,13 @@ export interface WireError {
   details?: Record<string, unknown>
 }
 
+/**
+ * An optional API a producer's bus has, as its hello advertises it: `metrics` (metrics frames and
+ * the `metrics` command), `dlq` (the `dlq.*` commands), `history` (the `history` command). Every
+ * producer has traffic and `dispatch`; a reader ignores names it does not know.
+ */
+export type ProducerFeature = 'metrics' | 'dlq' | 'history'
+
 /** One event type of a producer's catalog, as the devtools page shows it. */
 export interface CatalogEntry {
   type: string
@@ -76,6 +83,8 @@ export interface ProducerInfo {
   connectedAt: number
   paused: boolean
   dropped: number
+  /** The optional APIs its bus has (absent from producers before it was added: assume all). */
+  features?: ProducerFeature[]
   catalog: CatalogEntry[]
 }
 
@@ -132,6 +141,8 @@ export type ProducerHelloFrame = Frame<'hello', {
   pid?: number
   storeDir?: string
   paused?: boolean
+  /** The optional APIs its bus has (absent from producers before it was added: assume all). */
+  features?: ProducerFeature[]
   catalog: CatalogEntry[]
   /** The `resume` secret a previous welcome gave this producer: reclaims its id on reconnect. */
   resume?: string
@@ -207,6 +218,8 @@ const catalogEntry = v.looseObject({
   schema: v.optional(record),
 })
 const catalog = v.array(catalogEntry)
+// Names, not a picklist: a hub must accept a newer producer that advertises more.
+const features = v.pipe(v.array(v.pipe(v.string(), v.maxLength(50))), v.maxLength(32))
 
 const emittedRecord = v.looseObject({
   k: v.literal('emitted'),
@@ -257,6 +270,7 @@ const producerHello = frame('hello', {
   pid: v.optional(count),
   storeDir: v.optional(v.string()),
   paused: v.optional(v.boolean()),
+  features: v.optional(features),
   catalog,
   resume: v.optional(v.pipe(v.string(), v.maxLength(200))),
 })
@@ -283,6 +297,7 @@ const producerInfo = v.looseObject({
   connectedAt: epoch,
   paused: v.boolean(),
   dropped: count,
+  features: v.optional(features),
   catalog,
 })
 

@@ -1,6 +1,7 @@
-import { TidingsEnvelope } from '../envelope'
+import { TidingsEnvelope } from '../codec/tidings-envelope'
 import type { CloudEventJSON, Envelope } from '../envelope'
 import { TidingsError } from '../errors'
+import { BusEnvelope } from '../kernel/envelope'
 import type { Observation } from '../types'
 import { describeThrown } from './describe-error'
 import { jsonDepthExceeds } from './json-depth'
@@ -110,7 +111,9 @@ export class TrafficQueue {
    * records): failing closed, never sending what was meant to be redacted.
    */
   envelopeJSON(envelope: Envelope): string | null {
-    if (this.redact === undefined) return envelope instanceof TidingsEnvelope ? this.fastJSON(envelope) : safeStringify(envelope)
+    if (this.redact === undefined) {
+      return envelope instanceof BusEnvelope || envelope instanceof TidingsEnvelope ? this.fastJSON(envelope) : safeStringify(envelope)
+    }
     let json = this.redacted.get(envelope)
     if (json === undefined) {
       json = this.applyRedact(envelope)
@@ -157,8 +160,9 @@ export class TrafficQueue {
    * `JSON.stringify(envelope)` without the intermediate object of `toJSON()`, and with one date
    * formatting per distinct millisecond: a burst of events shares its clock reading.
    */
-  private fastJSON(e: TidingsEnvelope): string {
-    let time = e._time
+  private fastJSON(e: BusEnvelope | TidingsEnvelope): string {
+    // The time given at emit (or already formatted), else the clock reading, formatted here.
+    let time = e instanceof BusEnvelope ? e._t ?? e._a?.time : e._time
     if (time === undefined) {
       if (e._ms !== this.lastMs) {
         this.lastMs = e._ms

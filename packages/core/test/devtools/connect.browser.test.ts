@@ -1,4 +1,4 @@
-import { connectDevtools, createBus, defineCatalog, defineEvent } from '@tidings/core'
+import { connectDevtools, createBus, defineCatalog, defineEvent, standard } from '@tidings/core'
 import type { HubToViewerFrame, TrafficRecord } from '@tidings/core'
 import * as v from 'valibot'
 import { describe, expect, inject, it, onTestFinished } from 'vitest'
@@ -31,7 +31,7 @@ const openViewer = async (wsUrl: string) => {
 describe('connectDevtools in a browser', () => {
   it('streams traffic to a hub with the native WebSocket and runs dispatch commands from a viewer', async () => {
     const url = inject('devtoolsUrl')
-    const bus = createBus({ catalog, source: '/web-app' })
+    const bus = createBus({ catalog, source: '/web-app' }, standard())
     const clicks: string[] = []
     bus.on('ui.clicked', (data) => void clicks.push(data.button), { name: 'track-click' })
     const connection = connectDevtools(bus, { url, name: 'browser-app' })

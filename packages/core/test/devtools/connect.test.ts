@@ -1,5 +1,5 @@
-import { connectDevtools, createBus } from '@tidings/core'
-import type { Bus, DevtoolsSocket, Observation, TidingsError, TrafficRecord } from '@tidings/core'
+import { connectDevtools, createBus, deadLetters, metrics, observe, standard } from '@tidings/core'
+import type { DevtoolsBus, DevtoolsSocket, Observation, TidingsError, TrafficRecord } from '@tidings/core'
 import { describe, expect, it, onTestFinished } from 'vitest'
 
 /** A socket the test plays the hub on: it records what the producer sends. */
@@ -35,10 +35,10 @@ class FakeSocket implements DevtoolsSocket {
 
 describe('connectDevtools()', () => {
   it('marks events that arrived through the transport as remote', async () => {
-    const bus = createBus({ source: '/service-a' })
+    const bus = createBus({ source: '/service-a' }, observe())
     // The bus's observers, reached directly: this test plays the transport delivering another process's event.
     let observer: ((o: Observation) => void) | undefined
-    const observed: Bus = Object.assign(Object.create(bus) as Bus, {
+    const observed: DevtoolsBus = Object.assign(Object.create(bus) as DevtoolsBus, {
       observe: (fn: (o: Observation) => void) => {
         observer = fn
         return () => (observer = undefined)
@@ -77,7 +77,7 @@ const thrown: Array<[string, unknown]> = [
 ]
 
 describe('connectDevtools(): containment', () => {
-  const connect = (bus: Bus, options: Partial<Parameters<typeof connectDevtools>[1]> = {}) => {
+  const connect = (bus: DevtoolsBus, options: Partial<Parameters<typeof connectDevtools>[1]> = {}) => {
     const connection = connectDevtools(bus, { url: 'ws://127.0.0.1:1/ws?token=t', WebSocket: FakeSocket, batchMs: 1, ...options })
     onTestFinished(() => connection.close())
     const socket = FakeSocket.last!
@@ -87,7 +87,7 @@ describe('connectDevtools(): containment', () => {
   const tick = () => new Promise((resolve) => setTimeout(resolve, 20))
 
   it.each(thrown)('contains a redact that throws %s: reports E_ENCODE, sends neither the event nor its outcomes, keeps going', async (_kind, value) => {
-    const bus = createBus({ source: '/app' })
+    const bus = createBus({ source: '/app' }, observe())
     bus.on('secret', () => {}, { name: 'h' })
     const errors: TidingsError[] = []
     const { connection, socket } = connect(bus, {
@@ -107,7 +107,7 @@ describe('connectDevtools(): containment', () => {
   })
 
   it('hides an event whose redact returns something that is not an event (fails closed)', async () => {
-    const bus = createBus({ source: '/app' })
+    const bus = createBus({ source: '/app' }, observe())
     const errors: TidingsError[] = []
     const { socket } = connect(bus, { onError: (e) => errors.push(e), redact: () => 'not an event' as never })
     bus.emit('secret', { card: '4111' })
@@ -117,7 +117,7 @@ describe('connectDevtools(): containment', () => {
   })
 
   it('keeps going when the onError listener itself throws', async () => {
-    const bus = createBus({ source: '/app' })
+    const bus = createBus({ source: '/app' }, observe())
     const { socket } = connect(bus, { onError: () => { throw new Error('listener') }, redact: (e) => { if (e.type === 'bad') throw 1n; return e } })
     bus.emit('bad', {})
     bus.emit('good', {})
@@ -126,7 +126,7 @@ describe('connectDevtools(): containment', () => {
   })
 
   it('sends an event whose data cannot be serialized (BigInt, cycle) with a marker instead of its data, and the rest of its batch', async () => {
-    const bus = createBus({ source: '/app' })
+    const bus = createBus({ source: '/app' }, observe())
     const { socket } = connect(bus, { redact: (e) => e })
     const plain = connect(bus).socket
     // Changed after emit (the queue serializes at flush), so that the bus's own checks at emit are not what is tested.
@@ -145,7 +145,7 @@ describe('connectDevtools(): containment', () => {
   })
 
   it('sends an event nested deeper than the hub allows without its data (truncated), so the hub never refuses its batch', async () => {
-    const bus = createBus({ source: '/app' })
+    const bus = createBus({ source: '/app' }, observe())
     const { socket } = connect(bus)
     let deep: unknown = 1
     for (let i = 0; i < 150; i++) deep = [deep]
@@ -158,7 +158,7 @@ describe('connectDevtools(): containment', () => {
   })
 
   it('keeps its producer id and presents the hub’s resume secret on reconnect', async () => {
-    const bus = createBus({ source: '/app' })
+    const bus = createBus({ source: '/app' }, observe())
     const { socket } = connect(bus)
     const hello = JSON.parse(socket.sent[0]!) as { instance: string; resume?: string }
     expect(hello.resume).toBeUndefined()
@@ -172,5 +172,60 @@ describe('connectDevtools(): containment', () => {
     next.readyState = 1
     next.onopen?.({})
     expect(JSON.parse(next.sent[0]!)).toMatchObject({ t: 'hello', instance: `${hello.instance}~x`, resume: 's3cret' })
+  })
+})
+
+describe('connectDevtools(): what the bus has', () => {
+  const frames = (socket: FakeSocket) => socket.sent.map((s) => JSON.parse(s) as { t: string; id?: string; ok?: boolean; error?: { code: string; message: string }; features?: string[] })
+  const connect = (bus: DevtoolsBus) => {
+    const connection = connectDevtools(bus, { url: 'ws://127.0.0.1:1/ws?token=t', WebSocket: FakeSocket, batchMs: 1, metricsIntervalMs: 5 })
+    onTestFinished(() => connection.close())
+    const socket = FakeSocket.last!
+    socket.welcome()
+    return socket
+  }
+  const command = async (socket: FakeSocket, id: string, name: string, args: Record<string, unknown> = {}) => {
+    socket.onmessage?.({ data: JSON.stringify({ v: 1, t: 'command', id, name, args }) })
+    for (let i = 0; i < 50 && !frames(socket).some((f) => f.t === 'result' && f.id === id); i++) await new Promise((resolve) => setTimeout(resolve, 2))
+    return frames(socket).find((f) => f.t === 'result' && f.id === id)!
+  }
+
+  it('advertises in its hello the optional APIs the bus has', () => {
+    expect(frames(connect(createBus({ source: '/tiny' }, observe())))[0]).toMatchObject({ t: 'hello', features: [] })
+    expect(frames(connect(createBus({ source: '/full' }, standard())))[0]).toMatchObject({ t: 'hello', features: ['metrics', 'dlq', 'history'] })
+    expect(frames(connect(createBus({ source: '/some' }, observe(), metrics(), deadLetters())))[0]).toMatchObject({ features: ['metrics', 'dlq'] })
+  })
+
+  it('sends metrics only when the bus has metrics()', async () => {
+    const without = connect(createBus({ source: '/tiny' }, observe()))
+    const withMetrics = connect(createBus({ source: '/measured' }, observe(), metrics()))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(frames(without).filter((f) => f.t === 'metrics')).toEqual([])
+    expect(frames(withMetrics).filter((f) => f.t === 'metrics').length).toBeGreaterThan(1)
+  })
+
+  it('answers a command whose API the bus lacks with an error naming the feature to add, and keeps running the others', async () => {
+    const bus = createBus({ source: '/tiny' }, observe())
+    const socket = connect(bus)
+    for (const [name, feature] of [['dlq.list', 'deadLetters()'], ['dlq.purge', 'deadLetters()'], ['metrics', 'metrics()'], ['history', 'history()']] as const) {
+      const result = await command(socket, name, name)
+      expect(result).toMatchObject({ ok: false, error: { code: 'E_DEVTOOLS_PROTOCOL', message: expect.stringContaining(feature) } })
+    }
+    expect(await command(socket, 'd', 'dispatch', { type: 'order.placed', data: { n: 1 } })).toMatchObject({ ok: true })
+  })
+
+  it('runs the same commands on a standard() bus', async () => {
+    const bus = createBus({ source: '/full' }, standard())
+    const socket = connect(bus)
+    bus.emit('order.placed', { n: 1 })
+    expect(await command(socket, 'l', 'dlq.list')).toMatchObject({ ok: true, value: { entries: [] } })
+    expect(await command(socket, 'm', 'metrics')).toMatchObject({ ok: true, value: { snapshot: { totals: { emitted: 1 } } } })
+    expect(await command(socket, 'h', 'history')).toMatchObject({ ok: true, value: { envelopes: [expect.objectContaining({ type: 'order.placed' })] } })
+  })
+
+  it('refuses, at the call, a bus without observe()', () => {
+    const bus = createBus({ source: '/tiny' })
+    // @ts-expect-error connectDevtools needs observe()
+    expect(() => connectDevtools(bus, { url: 'ws://127.0.0.1:1/ws?token=t', WebSocket: FakeSocket })).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('observe()') }))
   })
 })

@@ -1,4 +1,4 @@
-import { createBus, decodeDevtoolsFrame, devtoolsSocketURL } from '@tidings/core'
+import { createBus, decodeDevtoolsFrame, devtoolsSocketURL, observe } from '@tidings/core'
 import type { Observation } from '@tidings/core'
 import { describe, expect, it } from 'vitest'
 import { TrafficQueue } from '../../src/devtools/traffic-queue'
@@ -53,7 +53,7 @@ describe('devtoolsSocketURL()', () => {
 
 describe('TrafficQueue', () => {
   const observed = () => {
-    const bus = createBus({ source: '/shop' })
+    const bus = createBus({ source: '/shop' }, observe())
     const seen: Observation[] = []
     bus.observe((o) => seen.push(o))
     return { bus, seen }
@@ -66,6 +66,18 @@ describe('TrafficQueue', () => {
     const queue = new TrafficQueue(10, undefined)
     queue.push(seen[0]!, 5)
     expect(records(queue.drain(1 << 20, 16))).toEqual([{ k: 'emitted', at: 5, envelope: JSON.parse(JSON.stringify(e)) }])
+  })
+
+  it('writes the time and id given at emit, as JSON.stringify(envelope) does', () => {
+    const { bus, seen } = observed()
+    const e = bus.emit('order.placed', { n: 1 }, { id: 'given-1', time: '2024-05-01T10:00:00Z' })
+    bus.emit('order.placed', { n: 2 })
+    const queue = new TrafficQueue(10, undefined)
+    for (const o of seen) queue.push(o, 5)
+    const sent = records(queue.drain(1 << 20, 16)) as Array<{ envelope: unknown }>
+    expect(sent[0]!.envelope).toEqual(JSON.parse(JSON.stringify(e)))
+    expect(sent[0]!.envelope).toMatchObject({ id: 'given-1', time: '2024-05-01T10:00:00Z' })
+    expect(sent[1]!.envelope).toEqual(JSON.parse(JSON.stringify((seen[1] as { envelope: unknown }).envelope)))
   })
 
   it('marks a remote emit, truncated or not', () => {
@@ -110,7 +122,7 @@ describe('TrafficQueue', () => {
   })
 
   it('calls redact once per envelope and hides the outcomes of what it hides', () => {
-    const bus = createBus({ source: '/shop' })
+    const bus = createBus({ source: '/shop' }, observe())
     bus.on('*', () => {}, { name: 'all' })
     const seen: Observation[] = []
     bus.observe((o) => seen.push(o))
