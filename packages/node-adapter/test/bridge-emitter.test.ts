@@ -1,14 +1,14 @@
 import { EventEmitter } from 'node:events'
 import { Readable } from 'node:stream'
 import * as v from 'valibot'
-import { TidingsError, createBus, defineCatalog, defineEvent } from '@tidings/core'
+import { TidingsError, createBus, defineCatalog, defineEvent, observe } from '@tidings/core'
 import type { Observation } from '@tidings/core'
 import { bridgeEmitter } from '@tidings/node'
 import type { EmitterLike } from '@tidings/node'
 import { describe, expect, it, vi } from 'vitest'
 
 const watchedBus = () => {
-  const bus = createBus()
+  const bus = createBus({}, observe())
   const seen: Array<[string, unknown]> = []
   bus.observe((o: Observation) => {
     if (o.kind === 'emitted') seen.push([o.envelope.type, o.envelope.data])

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createBus } from '@tidings/core'
-import type { Bus } from '@tidings/core'
+import { createBus, standard } from '@tidings/core'
+import type { StandardBus } from '@tidings/core'
 import { fileStore } from '@tidings/node'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { cli, cliPath, cliProcess } from './cli-helpers'
@@ -14,7 +14,7 @@ let dir: string
 
 /** A store with three events and two dead letters (a handler that fails, no retries); closed after. */
 async function seed(): Promise<void> {
-  const bus = createBus({ source: '/shop', store: fileStore({ dir, durability: 'none' }), retry: { attempts: 0 } })
+  const bus = createBus({ source: '/shop', store: fileStore({ dir, durability: 'none' }) }, standard({ retry: { attempts: 0 } }))
   bus.on('order.shipped', () => { throw new Error('carrier down') }, { name: 'notify-carrier' })
   bus.emit('order.placed', { orderId: 'o-1' })
   bus.emit('user.signed-up', { user: 'ada' })
@@ -133,7 +133,8 @@ describe('tidings dlq', { timeout: 30_000 }, () => {
     await seed()
     const h = await hub()
     const delivered: string[] = []
-    const bus = createBus({ source: '/shop', store: fileStore({ dir, durability: 'none' }) })
+    // The hub's retry command runs in the owning process: its bus needs deadLetters() (in standard()) and observe().
+    const bus = createBus({ source: '/shop', store: fileStore({ dir, durability: 'none' }) }, standard())
     bus.on('order.shipped', (data) => void delivered.push((data as { orderId: string }).orderId), { name: 'notify-carrier' })
     await bus.ready
     const producer = produce(bus, h.url, { storeDir: dir })
@@ -173,7 +174,7 @@ describe('tidings dlq', { timeout: 30_000 }, () => {
 
   it('refuses to write a store another process holds (exit 3) unless it goes through the hub', async () => {
     await seed()
-    const bus: Bus = createBus({ source: '/shop', store: fileStore({ dir, durability: 'none' }) })
+    const bus: StandardBus = createBus({ source: '/shop', store: fileStore({ dir, durability: 'none' }) }, standard())
     await bus.ready
     try {
       const locked = await cli(['dlq', 'purge', dir, '--yes'])

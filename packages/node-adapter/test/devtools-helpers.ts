@@ -1,5 +1,5 @@
 import { connectDevtools } from '@tidings/core'
-import type { Bus, DevtoolsConnection, DevtoolsOptions, EventMap, HubToViewerFrame, TrafficRecord } from '@tidings/core'
+import type { DevtoolsBus, DevtoolsConnection, DevtoolsOptions, EventMap, HubToViewerFrame, TrafficRecord } from '@tidings/core'
 import { startDevtoolsHub } from '@tidings/node'
 import type { DevtoolsHub, DevtoolsHubOptions } from '@tidings/node'
 import { onTestFinished } from 'vitest'
@@ -13,7 +13,7 @@ export async function hub(options: DevtoolsHubOptions = {}): Promise<DevtoolsHub
 }
 
 /** A bus connected as a producer with the `ws` WebSocket (Node 20 has none), closed when the test ends. */
-export function produce<E extends EventMap>(bus: Bus<E>, url: string, options: Partial<DevtoolsOptions> = {}): DevtoolsConnection {
+export function produce<E extends EventMap>(bus: DevtoolsBus<E>, url: string, options: Partial<DevtoolsOptions> = {}): DevtoolsConnection {
   const connection = connectDevtools(bus, { url, WebSocket, batchMs: 10, ...options })
   onTestFinished(() => connection.close())
   return connection

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createBus } from '@tidings/core'
+import { createBus, standard } from '@tidings/core'
 import { startDevtoolsHub } from '@tidings/node'
 import type { DevtoolsHub } from '@tidings/node'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -217,7 +217,7 @@ describe('hostile hub clients: producer takeover', () => {
     const { port, token } = first
     let current: DevtoolsHub = first
     onTestFinished(() => current.close())
-    const bus = createBus({ source: '/shop' })
+    const bus = createBus({ source: '/shop' }, standard())
     const connection = produce(bus, first.url, { reconnect: { initialMs: 10, maxMs: 50 } })
     await connection.connected
     const id = first.producers()[0]!.id

@@ -1,4 +1,4 @@
-import { createBus, defineCatalog, defineEvent } from '@tidings/core'
+import { createBus, defineCatalog, defineEvent, standard } from '@tidings/core'
 import type { CommandValues } from '@tidings/core'
 import { startDevtoolsHub } from '@tidings/node'
 import * as v from 'valibot'
@@ -17,7 +17,7 @@ const catalog = defineCatalog(OrderPlaced)
 describe('devtools hub: traffic', () => {
   it('relays emits and delivery outcomes, with timing and the producer, to a live viewer', async () => {
     const h = await hub()
-    const bus = createBus({ source: '/shop' })
+    const bus = createBus({ source: '/shop' }, standard())
     bus.on('order.placed', () => {}, { name: 'send-receipt' })
     bus.on('order.placed', () => { throw new Error('card declined') }, { name: 'charge', retry: { attempts: 0 } })
     const producer = produce(bus, h.url, { name: 'checkout' })
@@ -41,7 +41,7 @@ describe('devtools hub: traffic', () => {
 
   it('gives a viewer that connects later the recent traffic as a backlog, bounded by the ring size', async () => {
     const h = await hub({ backlog: 5 })
-    const bus = createBus({ source: '/shop' })
+    const bus = createBus({ source: '/shop' }, standard())
     const producer = produce(bus, h.url)
     await producer.connected
     for (let i = 0; i < 8; i++) bus.emit('order.placed', { orderId: `o-${i}` })
@@ -56,7 +56,7 @@ describe('devtools hub: traffic', () => {
   it('announces producers with their catalog as JSON Schema, and removes them when they leave', async () => {
     const h = await hub()
     const page = await viewer(h.wsUrl)
-    const bus = createBus({ catalog, source: '/shop' })
+    const bus = createBus({ catalog, source: '/shop' }, standard())
     const producer = produce(bus, h.url, { name: 'checkout', storeDir: '/srv/shop/events' })
     const joined = await page.next('producers', (f) => f.producers.length === 1)
     expect(joined.producers[0]).toMatchObject({
@@ -73,7 +73,7 @@ describe('devtools hub: traffic', () => {
 
   it('relays metrics snapshots and sends the latest to new viewers', async () => {
     const h = await hub()
-    const bus = createBus({ source: '/shop' })
+    const bus = createBus({ source: '/shop' }, standard())
     bus.on('order.placed', () => {})
     produce(bus, h.url, { metricsIntervalMs: 20 })
     bus.emit('order.placed', {})
@@ -84,7 +84,7 @@ describe('devtools hub: traffic', () => {
 
   it('applies redact before anything leaves the process, and hides what it drops', async () => {
     const h = await hub()
-    const bus = createBus({ source: '/auth' })
+    const bus = createBus({ source: '/auth' }, standard())
     bus.on('user.login', () => {}, { name: 'audit' })
     bus.on('secret.rotated', () => {}, { name: 'audit' })
     produce(bus, h.url, {
@@ -105,7 +105,7 @@ describe('devtools hub: traffic', () => {
 describe('devtools hub: commands', () => {
   const failingOnce = () => {
     let failing = true
-    const bus = createBus({ catalog, source: '/shop', retry: { attempts: 0 } })
+    const bus = createBus({ catalog, source: '/shop' }, standard({ retry: { attempts: 0 } }))
     const seen: string[] = []
     bus.on('order.placed', (data) => {
       if (failing) throw new Error('warehouse offline')
@@ -163,7 +163,7 @@ describe('devtools hub: commands', () => {
 
   it('pauses and resumes a producer’s traffic, and tells viewers', async () => {
     const h = await hub()
-    const bus = createBus({ source: '/shop' })
+    const bus = createBus({ source: '/shop' }, standard())
     produce(bus, h.url)
     const page = await viewer(h.wsUrl)
     const { producers: [p] } = await page.next('producers', (f) => f.producers.length === 1)
@@ -180,7 +180,7 @@ describe('devtools hub: commands', () => {
 
   it('answers commands for unknown producers, unknown commands, bad arguments and silent producers with errors', async () => {
     const h = await hub({ commandTimeoutMs: 100 })
-    const bus = createBus({ source: '/shop' })
+    const bus = createBus({ source: '/shop' }, standard())
     produce(bus, h.url)
     const page = await viewer(h.wsUrl)
     const { producers: [p] } = await page.next('producers', (f) => f.producers.length === 1)
@@ -203,7 +203,7 @@ describe('devtools producer: resilience', () => {
   it('reconnects with backoff after the hub restarts, keeping its id', async () => {
     const first = await startDevtoolsHub({ port: 0 })
     const { port, token } = first
-    const bus = createBus({ source: '/shop' })
+    const bus = createBus({ source: '/shop' }, standard())
     const producer = produce(bus, first.url, { reconnect: { initialMs: 20, maxMs: 100 } })
     await producer.connected
     const id = first.producers()[0]!.id
@@ -223,7 +223,7 @@ describe('devtools producer: resilience', () => {
     const h = await hub()
     const { port, token } = h
     await h.close()
-    const bus = createBus({ source: '/shop' })
+    const bus = createBus({ source: '/shop' }, standard())
     const errors: string[] = []
     const producer = produce(bus, `http://127.0.0.1:${port}/?token=${token}`, {
       maxQueue: 10, reconnect: { initialMs: 20, maxMs: 50 }, onError: (e) => errors.push(e.code),
@@ -247,7 +247,7 @@ describe('devtools producer: resilience', () => {
 
   it('drops traffic for a viewer that stops reading, counts it, and keeps serving the others', async () => {
     const h = await hub({ viewerHighWaterMark: 64 * 1024 })
-    const bus = createBus({ source: '/shop' })
+    const bus = createBus({ source: '/shop' }, standard())
     const producer = produce(bus, h.url, { maxQueue: 100_000 })
     await producer.connected
     const stalled = await viewer(h.wsUrl)

@@ -1,11 +1,11 @@
-import { createBus, memoryStore } from '@tidings/core'
+import { createBus, deadLetters, memoryStore, metrics } from '@tidings/core'
 import type { TidingsError } from '@tidings/core'
 import { TidingsEmitter } from '@tidings/node'
 import { describe, expect, it, vi } from 'vitest'
 
 describe('TidingsEmitter under faults', () => {
   it('emits 5,000 distinct event names: past the metrics cap they share the (other) row', () => {
-    const emitter = new TidingsEmitter()
+    const emitter = new TidingsEmitter({ bus: createBus({}, metrics()) })
     const listener = vi.fn()
     emitter.on('name-4999', listener)
     for (let i = 0; i < 5000; i++) expect(emitter.emit(`name-${i}`, i)).toBe(i === 4999)
@@ -16,7 +16,8 @@ describe('TidingsEmitter under faults', () => {
   })
 
   it('keeps running its own listeners when a bus handler throws any value', async () => {
-    const bus = createBus({ retry: { attempts: 0 } })
+    // deadLetters() without retry(): each failure is dead-lettered at its first try.
+    const bus = createBus({}, deadLetters())
     const emitter = new TidingsEmitter({ bus })
     const values: unknown[] = [new Error('e'), 'text', 10n, Symbol('s'), null, new Proxy({}, new Proxy({}, { get: () => () => { throw new Error('trap') } }))]
     for (const value of values) bus.on('job', () => { throw value })
@@ -29,6 +30,22 @@ describe('TidingsEmitter under faults', () => {
     const entries = await bus.dlq.list()
     expect(entries).toHaveLength(values.length + 1)
     for (const entry of entries) expect(typeof entry.error.message).toBe('string')
+  })
+
+  it('reports a failing bus handler through onError on its own kernel bus, and goes on', async () => {
+    const emitter = new TidingsEmitter()
+    const errors: TidingsError[] = []
+    emitter.bus.onError((e) => void errors.push(e))
+    emitter.bus.on('job', () => { throw new Error('handler broke') })
+    emitter.bus.on('job', () => Promise.reject(new Error('async handler broke')))
+    const listener = vi.fn()
+    emitter.on('job', listener)
+    expect(emitter.emit('job', { id: 1 })).toBe(true)
+    expect(listener).toHaveBeenCalledOnce()
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(errors.map((e) => [e.code, e.message])).toEqual([
+      ['E_HANDLER', expect.stringContaining('handler broke')], ['E_HANDLER', expect.stringContaining('async handler broke')],
+    ])
   })
 
   it("delivers an 'error' the bus refuses (a BigInt on a stored bus) to the emitter's own 'error' listeners", () => {

@@ -3,7 +3,7 @@
 // middleware, an observer and a failing subscriber: all three must behave identically.
 import { EventEmitter, captureRejectionSymbol, errorMonitor, getEventListeners, getMaxListeners, on, once, setMaxListeners } from 'node:events'
 import { inherits, inspect } from 'node:util'
-import { createBus } from '@tidings/core'
+import { createBus, standard } from '@tidings/core'
 import type { Observation } from '@tidings/core'
 import { TidingsEmitter } from '@tidings/node'
 import type { TidingsEmitterOptions } from '@tidings/node'
@@ -41,7 +41,7 @@ afterEach(() => {
   for (const e of pending) expect(e.calls, `mustCall at ${e.stack}`).toBe(e.expected)
 })
 
-const observedBus = createBus({ retry: { attempts: 0 } })
+const observedBus = createBus({}, standard({ retry: { attempts: 0 } }))
 const observedTypes: string[] = []
 observedBus.observe((o: Observation) => {
   if (o.kind === 'emitted') observedTypes.push(o.envelope.type)

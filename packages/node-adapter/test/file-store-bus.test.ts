@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as v from 'valibot'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createBus, defineCatalog, defineEvent } from '@tidings/core'
+import { createBus, deadLetters, defineCatalog, defineEvent, history } from '@tidings/core'
 import type { Bus, EventMap, TidingsError } from '@tidings/core'
 import { fileStore } from '@tidings/node'
 
@@ -17,7 +17,8 @@ describe('createBus({ store: fileStore() })', () => {
   let dir: string
   const buses: Bus<EventMap>[] = []
   const start = () => {
-    const bus = createBus({ catalog, source: '/shop', store: fileStore({ dir }), retry: { attempts: 0 } })
+    // Without retry() a failing handler is dead-lettered at its first try; both APIs read the store.
+    const bus = createBus({ catalog, source: '/shop', store: fileStore({ dir }) }, deadLetters(), history())
     buses.push(bus as unknown as Bus<EventMap>)
     return bus
   }

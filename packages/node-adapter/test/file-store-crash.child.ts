@@ -1,12 +1,13 @@
 // Run by file-store-crash.test.ts (bundled with esbuild): writes to a file store until killed, and
 // prints every write the store acknowledged, as soon as it is acknowledged.
-import { createBus } from '@tidings/core'
+import { createBus, deadLetters } from '@tidings/core'
 import type { DeadLetterEntry } from '@tidings/core'
 import { fileStore } from '../src/file-store'
 
 const [dir, round, mode] = process.argv.slice(2) as [string, string, 'write' | 'hold' | 'bus' | 'dlq']
 const store = fileStore({ dir, durability: 'fsync', maxSegmentBytes: 32 * 1024 })
-const bus = createBus({ source: `/crash/${round}`, store: mode === 'bus' ? store : undefined, retry: { attempts: 0 } })
+// deadLetters() without retry(): a failing handler is dead-lettered at once.
+const bus = createBus({ source: `/crash/${round}`, store: mode === 'bus' ? store : undefined }, deadLetters())
 // Pipes are synchronous on Linux: a line printed here has reached the parent before the next statement.
 const say = (line: string): void => void process.stdout.write(`${line}\n`)
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createBus, isTidingsError } from '@tidings/core'
+import { createBus, deadLetters, history as historyOf, isTidingsError } from '@tidings/core'
 import { fileStore } from '@tidings/node'
 import { buildChild, startChild as startChildIn } from './file-store-child-process'
 
@@ -81,7 +81,7 @@ describe('fileStore() killed with SIGKILL', () => {
         if (kind === 'ack') acked.push(...ids)
         if (kind === 'put') dead.push(ids[0]!)
       }
-      const bus = createBus({ store: fileStore({ dir }) })
+      const bus = createBus({ store: fileStore({ dir }) }, deadLetters(), historyOf())
       await bus.ready
       const history = new Set((await bus.history({ order: 'asc', limit: Infinity })).map((e) => e.id))
       for (const id of acked) expect(history.has(id), `acknowledged event ${id} is missing after round ${round}`).toBe(true)
