@@ -1,11 +1,11 @@
-import { createBus } from '@tidings/core'
-import type { Bus, Transport } from '@tidings/core'
+import { createBus, standard, transport } from '@tidings/core'
+import type { StandardBus, Transport } from '@tidings/core'
 import { indexedDBStore } from '@tidings/core/indexeddb'
 import { SHARED_TYPES, catalog } from './catalog'
 import type { ShopEvents } from './catalog'
 import { pageSetting } from './page-setting'
 
-export type ShopBus = Bus<ShopEvents>
+export type ShopBus = StandardBus<ShopEvents>
 
 /** This browser's own id, kept across reloads: its events' `source` tells them from other shoppers'. */
 const clientId = () => {
@@ -18,21 +18,18 @@ const clientId = () => {
 export const natsUrl = pageSetting('nats', import.meta.env.VITE_TIDINGS_NATS)
 
 // Loaded only when used, so that the shop without NATS does not download the client.
-const transport: Transport | undefined = natsUrl === undefined
+const nats: Transport | undefined = natsUrl === undefined
   ? undefined
   : (await import('@tidings/nats')).natsTransport({ servers: natsUrl, types: SHARED_TYPES })
 
 /**
- * The shop's one bus. Its log and dead letters live in IndexedDB, so the cart, the order history
- * and failed payments are still there after a reload. On NATS, orders and payments also travel
- * to and from the node service's instances; the cart's events stay in the page.
+ * The shop's one bus, with every in-process feature (retries, dead letters, history, metrics and
+ * observe() for devtools). Its log and dead letters live in IndexedDB, so the cart, the order
+ * history and failed payments are still there after a reload. On NATS, orders and payments also
+ * travel to and from the node service's instances; the cart's events stay in the page.
  */
-export const bus: ShopBus = createBus({
-  catalog,
-  source: `/browser-app/${clientId()}`,
-  store: indexedDBStore({ name: 'tidings-tea-shop' }),
-  transport,
-})
+const options = { catalog, source: `/browser-app/${clientId()}`, store: indexedDBStore({ name: 'tidings-tea-shop' }) }
+export const bus: ShopBus = nats === undefined ? createBus(options, standard()) : createBus(options, standard(), transport(nats))
 
 /** Whether this browser emitted the event (on NATS, other shoppers' orders arrive too). */
 export const isOwn = (event: { source: string }): boolean => event.source === bus.source

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { defineCatalog, defineEvent, defineProgressEvents } from '@tidings/core'
-import type { Bus, EventsOf } from '@tidings/core'
+import type { BusWith, EventsOf, metrics, observe } from '@tidings/core'
 
 export const CustomerRejected = defineEvent('customer.rejected', {
   description: 'A CSV row the import skipped, and why.',
@@ -9,4 +9,5 @@ export const CustomerRejected = defineEvent('customer.rejected', {
 
 /** import.started / .progress / .completed / .failed, as trackProgress emits them, and the rejects. */
 export const catalog = defineCatalog(...defineProgressEvents('import'), CustomerRejected)
-export type ImportBus = Bus<EventsOf<typeof catalog>>
+/** The import's bus: the kernel, plus observe() and metrics() for the devtools page. */
+export type ImportBus = BusWith<EventsOf<typeof catalog>, [ReturnType<typeof observe>, ReturnType<typeof metrics>]>

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { connectDevtools, createBus } from '@tidings/core'
+import { connectDevtools, createBus, metrics, observe } from '@tidings/core'
 import { renderProgress } from '@tidings/node'
 import WebSocket from 'ws'
 import { catalog } from './catalog'
@@ -57,7 +57,8 @@ if (file === undefined) {
 }
 const out = values.out ?? join(dirname(file), 'customers.ndjson')
 
-const bus: ImportBus = createBus({ catalog, source: '/cli-progress' })
+// observe() and metrics() are what the devtools page shows; the bar needs only the kernel.
+const bus: ImportBus = createBus({ catalog, source: '/cli-progress' }, observe(), metrics())
 // The bar goes to stderr, so stdout keeps only the summary.
 renderProgress(bus, { type: 'import', label: 'customers' })
 const hub = process.env.TIDINGS_DEVTOOLS

@@ -1,12 +1,12 @@
-import { createBus } from '@tidings/core'
-import type { Bus } from '@tidings/core'
+import { createBus, standard, transport } from '@tidings/core'
+import type { StandardBus } from '@tidings/core'
 import { fileStore } from '@tidings/node'
 import { natsTransport } from '@tidings/nats'
 import { catalog } from './catalog'
 import type { ServiceEvents } from './catalog'
 import type { Config } from './config'
 
-export type ServiceBus = Bus<ServiceEvents>
+export type ServiceBus = StandardBus<ServiceEvents>
 
 /**
  * The service's bus. Its event log and dead letters live in `dataDir`, so a restart keeps both:
@@ -20,8 +20,7 @@ export type ServiceBus = Bus<ServiceEvents>
 export function createServiceBus(config: Config): ServiceBus {
   // 'fsync': an append resolves once it is on disk, so an accepted order survives even a power cut.
   const store = fileStore({ dir: config.dataDir, durability: 'fsync' })
-  const transport = config.natsUrl === undefined
-    ? undefined
-    : natsTransport({ servers: config.natsUrl, ackWait: config.natsAckWaitMs, connection: { name: config.name } })
-  return createBus({ catalog, source: '/node-service', store, transport })
+  const options = { catalog, source: '/node-service', store }
+  if (config.natsUrl === undefined) return createBus(options, standard())
+  return createBus(options, standard(), transport(natsTransport({ servers: config.natsUrl, ackWait: config.natsAckWaitMs, connection: { name: config.name } })))
 }
