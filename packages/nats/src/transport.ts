@@ -23,7 +23,8 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 const instanceId = () => Math.random().toString(36).slice(2, 12).padEnd(10, '0')
 
 /**
- * A bus transport over NATS JetStream: `createBus({ transport: natsTransport({ servers }) })`.
+ * A bus transport over NATS JetStream: `createBus(options, transport(natsTransport({ servers })), deadLetters(), retry())`
+ * (retry() sets each named subscription's redelivery limit: without it, one delivery).
  * Emitted events are published to the stream, one subject per type; every bus reads them back for
  * its unnamed subscriptions, and each subscription name has a durable consumer that the
  * instances using that name share.

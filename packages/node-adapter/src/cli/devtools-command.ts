@@ -23,8 +23,9 @@ Options:
   --open             open the page in the default browser
   -h, --help         show this help
 
-In your app:
-  import { connectDevtools } from '@tidings/core'
+In your app (the bus needs observe(); standard() has it, with metrics and dead letters for the page):
+  import { connectDevtools, createBus, standard } from '@tidings/core'
+  const bus = createBus({ source: '/my-service' }, standard())
   connectDevtools(bus, { url: '<the printed URL>', name: 'my-service' })
 
 Stop with Ctrl+C. Exit codes: 0 stopped, 2 bad options, 3 cannot listen.`

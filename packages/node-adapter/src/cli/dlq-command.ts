@@ -25,7 +25,8 @@ Options:
   --all                    retry: every entry
   --hub <url>              the URL \`tidings devtools\` printed (env TIDINGS_DEVTOOLS_URL). The
                            owning process must be connected with connectDevtools(bus, { url,
-                           storeDir: <dir> }). Discard and purge go through it when it is
+                           storeDir: <dir> }), its bus created with deadLetters() and observe()
+                           (or standard()). Discard and purge go through it when it is
                            connected, and write the store directly when no process holds it.
   --yes                    purge: confirm
   --json                   list: one JSON object per line
@@ -36,7 +37,8 @@ Exit codes: 0 done, 1 some entries failed again or were not found, 2 bad options
 
 const ownerMissing = (dir: string, what: string) => new CliError(ExitCode.UNAVAILABLE,
   `${what} needs the process that owns ${dir}, and none is reachable. Start it with ` +
-  `connectDevtools(bus, { url, storeDir: '${resolve(dir)}' }) while \`tidings devtools\` runs, then pass --hub <the printed URL>.`)
+  `connectDevtools(bus, { url, storeDir: '${resolve(dir)}' }) (a bus with deadLetters() and observe(), e.g. standard()) while \`tidings devtools\` runs, ` +
+  'then pass --hub <the printed URL>.')
 
 const matchesFilter = (entry: DeadLetterEntry, type: ((t: string) => boolean) | undefined, subscription: string | undefined) =>
   (!type || type(entry.envelope.type)) && (subscription === undefined || entry.subscription === subscription)
