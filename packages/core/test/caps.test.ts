@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createBus, memoryStore } from '@tidings/core'
+import { createBus, memoryStore, standard, waitFor } from '@tidings/core'
 import type { Observation, TidingsError } from '@tidings/core'
 
 describe('the per-type caps', () => {
   it('fold types past 2,000 into one (other) metrics row, on a bus with a store, an observer, patterns and history', async () => {
-    const bus = createBus({ store: memoryStore(), retry: { attempts: 0 } })
+    const bus = createBus({ store: memoryStore() }, standard({ retry: { attempts: 0 } }))
     let observed = 0
     bus.observe((o: Observation) => void (o.kind === 'emitted' && observed++))
     const byPattern = vi.fn()
@@ -29,8 +29,8 @@ describe('the per-type caps', () => {
 })
 
 describe('dead letters held in memory', () => {
-  const failing = (options: Parameters<typeof createBus>[0] = {}) => {
-    const bus = createBus({ retry: { attempts: 0 }, ...options })
+  const failing = (max?: number) => {
+    const bus = createBus({}, standard({ retry: { attempts: 0 }, deadLetters: { max } }))
     const errors: TidingsError[] = []
     bus.onError((e) => errors.push(e))
     // One error instance: formatting thousands of stack traces would measure V8, not the bus.
@@ -39,8 +39,8 @@ describe('dead letters held in memory', () => {
     return { bus, errors }
   }
 
-  it('stop at maxDeadLetters: each one past it is reported (E_DLQ_OVERFLOW, with its event), counted, and flush() rejects once', async () => {
-    const { bus, errors } = failing({ maxDeadLetters: 3 })
+  it('stop at deadLetters({ max }): each one past it is reported (E_DLQ_OVERFLOW, with its event), counted, and flush() rejects once', async () => {
+    const { bus, errors } = failing(3)
     const envelopes = [1, 2, 3, 4, 5].map((i) => bus.emit('x', i))
     expect(await bus.dlq.size()).toBe(3)
     expect(errors.map((e) => e.code)).toEqual(['E_DLQ_OVERFLOW', 'E_DLQ_OVERFLOW'])
@@ -89,7 +89,7 @@ describe('pending waitFor() calls', () => {
   it(`share one handler per key, so ${N.toLocaleString('en')} can be created and aborted one by one`, async () => {
     const bus = createBus()
     const controllers = Array.from({ length: N }, signal)
-    const waits = controllers.map((c) => bus.waitFor('x', { signal: c as unknown as AbortSignal }).then(() => 'resolved', (e: TidingsError) => e.code))
+    const waits = controllers.map((c) => waitFor(bus, 'x', { signal: c as unknown as AbortSignal }).then(() => 'resolved', (e: TidingsError) => e.code))
     // Removing a waiter never scans a list of the others: the handler list holds one entry.
     expect(bus.all.get('x')).toHaveLength(1)
     // Shuffled, so removal from the middle is exercised, not only from one end.
@@ -105,7 +105,7 @@ describe('pending waitFor() calls', () => {
 
   it('resolve 10,000 waiters with two emits, each by its own filter', async () => {
     const bus = createBus()
-    const waits = Array.from({ length: 10_000 }, (_, i) => bus.waitFor('x', { filter: (e) => e.data === i % 2 }))
+    const waits = Array.from({ length: 10_000 }, (_, i) => waitFor(bus, 'x', { filter: (e) => e.data === i % 2 }))
     bus.emit('x', 0)
     bus.emit('x', 1)
     const got = await Promise.all(waits)
@@ -116,22 +116,22 @@ describe('pending waitFor() calls', () => {
   it('wait for the next event when added while one is dispatched, and survive bus.off(key)', async () => {
     const bus = createBus()
     let late: Promise<unknown> | undefined
-    bus.on('x', () => void (late ??= bus.waitFor('x')))
-    const first = bus.waitFor('x')
+    bus.on('x', () => void (late ??= waitFor(bus, 'x')))
+    const first = waitFor(bus, 'x')
     const e1 = bus.emit('x', 1)
     await expect(first).resolves.toBe(e1)
     const e2 = bus.emit('x', 2)
     await expect(late).resolves.toBe(e2)
     bus.off('x')
-    const again = bus.waitFor('x')
+    const again = waitFor(bus, 'x')
     const e3 = bus.emit('x', 3)
     await expect(again).resolves.toBe(e3)
   })
 
   it('reject after close() and for an invalid pattern', async () => {
     const bus = createBus()
-    await expect(bus.waitFor('a*')).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' })
+    await expect(waitFor(bus, 'a*')).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' })
     await bus.close()
-    await expect(bus.waitFor('x')).rejects.toMatchObject({ code: 'E_CLOSED' })
+    await expect(waitFor(bus, 'x')).rejects.toMatchObject({ code: 'E_CLOSED' })
   })
 })

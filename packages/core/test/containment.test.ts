@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { TidingsError, createBus, defineFlow, defineRule, memoryStore, trackProgress } from '@tidings/core'
-import type { Bus, DeadLetterEntry, Observation } from '@tidings/core'
+import { TidingsError, createBus, defineFlow, defineRule, memoryStore, standard, trackProgress, waitFor } from '@tidings/core'
+import type { DeadLetterEntry, Observation, StandardBus } from '@tidings/core'
 import { sleep } from './fixtures'
 
 /** Every kind of value user code may throw, made fresh for each case. */
@@ -44,7 +44,7 @@ interface Outcome {
 }
 
 const noRetry = { attempts: 0 }
-const dlqMessages = async (bus: Bus) => (await bus.dlq.list()).map((e) => e.error.message)
+const dlqMessages = async (bus: StandardBus) => (await bus.dlq.list()).map((e) => e.error.message)
 
 /** A thrower of the value, as a handler or callback would be. */
 const thrower = (make: () => unknown) => () => {
@@ -54,7 +54,7 @@ const thrower = (make: () => unknown) => () => {
 /** Each boundary runs user code that throws (or rejects with) the value, and reports what happened. */
 const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
   ['a handler that throws', async (make) => {
-    const bus = createBus({ retry: noRetry })
+    const bus = createBus({}, standard({ retry: noRetry }))
     const other = vi.fn()
     bus.on('x', thrower(make))
     bus.on('x', other)
@@ -63,8 +63,21 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     await bus.flush()
     return { messages: await dlqMessages(bus), othersRan: other.mock.calls.length === 1 }
   }],
+  ['a handler on a kernel bus (no deadLetters): reported through onError as E_HANDLER', async (make) => {
+    const bus = createBus()
+    const errors: TidingsError[] = []
+    bus.onError((e) => errors.push(e))
+    const other = vi.fn()
+    bus.on('x', thrower(make), { name: 'bad' })
+    bus.on('x', () => Promise.reject(make()), { name: 'bad-async' })
+    bus.on('x', other)
+    bus.emit('x', 1)
+    await sleep()
+    expect(errors.map((e) => [e.code, e.details?.subscription])).toEqual([['E_HANDLER', 'bad'], ['E_HANDLER', 'bad-async']])
+    return { messages: errors.map((e) => e.message), othersRan: other.mock.calls.length === 1 }
+  }],
   ['an async handler that rejects', async (make) => {
-    const bus = createBus({ retry: noRetry })
+    const bus = createBus({}, standard({ retry: noRetry }))
     const other = vi.fn()
     bus.on('x', () => Promise.reject(make()))
     bus.on('*', other)
@@ -73,7 +86,7 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     return { messages: await dlqMessages(bus), othersRan: other.mock.calls.length === 1 }
   }],
   ['a handler whose returned thenable throws from then()', async (make) => {
-    const bus = createBus({ retry: noRetry })
+    const bus = createBus({}, standard({ retry: noRetry }))
     const other = vi.fn()
     bus.on('x', () => ({ then: thrower(make) }))
     bus.on('x', other)
@@ -82,7 +95,7 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     return { messages: await dlqMessages(bus), othersRan: other.mock.calls.length === 1 }
   }],
   ['a handler, published and observed, retried', async (make) => {
-    const bus = createBus({ retry: { attempts: 1, backoff: { initialMs: 1, jitter: 0 } } })
+    const bus = createBus({}, standard({ retry: { attempts: 1, backoff: { initialMs: 1, jitter: 0 } } }))
     const seen: Observation[] = []
     bus.observe((o) => seen.push(o))
     const other = vi.fn()
@@ -96,7 +109,7 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     return { messages: [...failures.map((o) => (o.kind === 'emitted' ? '' : o.error!.message)), ...report.subscriptions.flatMap((s) => (s.error ? [s.error.message] : []))], othersRan: other.mock.calls.length === 1 }
   }],
   ['a retry policy whose shouldRetry throws', async (make) => {
-    const bus = createBus({ retry: { attempts: 3, shouldRetry: thrower(make) } })
+    const bus = createBus({}, standard({ retry: { attempts: 3, shouldRetry: thrower(make) } }))
     const errors: TidingsError[] = []
     bus.onError((e) => errors.push(e))
     const other = vi.fn()
@@ -108,7 +121,7 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     return { messages: errors.map((e) => e.message), othersRan: other.mock.calls.length === 1 }
   }],
   ['a middleware', async (make) => {
-    const bus = createBus()
+    const bus = createBus({}, standard())
     const handler = vi.fn()
     bus.on('x', handler)
     const remove = bus.use(() => { throw make() })
@@ -126,7 +139,7 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     return { messages: [(thrown as TidingsError).message], othersRan: handler.mock.calls.length === 1 }
   }],
   ['an observer', async (make) => {
-    const bus = createBus({ retry: noRetry })
+    const bus = createBus({}, standard({ retry: noRetry }))
     const errors: TidingsError[] = []
     bus.onError((e) => errors.push(e))
     bus.observe(thrower(make))
@@ -142,8 +155,8 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     const bus = createBus()
     const other = vi.fn()
     bus.on('x', other)
-    const waiting = bus.waitFor('x', { filter: thrower(make) })
-    const next = bus.waitFor('x')
+    const waiting = waitFor(bus, 'x', { filter: thrower(make) })
+    const next = waitFor(bus, 'x')
     bus.emit('x')
     const error = await waiting.then(() => undefined, (e: unknown) => e)
     expect(error).toMatchObject({ code: 'E_INVALID_ARGUMENT' })
@@ -151,7 +164,7 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     return { messages: [(error as TidingsError).message], othersRan: other.mock.calls.length === 1 }
   }],
   ['an onError listener', async (make) => {
-    const bus = createBus({ retry: noRetry })
+    const bus = createBus({}, standard({ retry: noRetry }))
     const errors: TidingsError[] = []
     bus.onError(thrower(make))
     bus.onError((e) => errors.push(e))
@@ -162,7 +175,7 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     return { messages: errors.map((e) => e.message), othersRan: other.mock.calls.length === 1 }
   }],
   ['a dead-letter listener', async (make) => {
-    const bus = createBus({ retry: noRetry })
+    const bus = createBus({}, standard({ retry: noRetry }))
     const errors: TidingsError[] = []
     bus.onError((e) => errors.push(e))
     const entries: DeadLetterEntry[] = []
@@ -176,7 +189,7 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     return { messages: errors.map((e) => e.message), othersRan: entries.length === 1 }
   }],
   ['a dead-letter re-delivery', async (make) => {
-    const bus = createBus({ retry: noRetry })
+    const bus = createBus({}, standard({ retry: noRetry }))
     let fail: (() => never) | undefined = () => { throw new Error('first') }
     bus.on('x', () => fail?.(), { name: 'h' })
     await bus.publish('x')
@@ -186,7 +199,7 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     return { messages: [...result.failed.map((f) => f.error.message), ...(await dlqMessages(bus))], othersRan: true }
   }],
   ['a flow step when()', async (make) => {
-    const bus = createBus({ retry: noRetry })
+    const bus = createBus({}, standard({ retry: noRetry }))
     const other = vi.fn()
     bus.on('a', other)
     bus.use(defineFlow({ name: 'f', steps: [{ on: 'a', emit: 'b', when: thrower(make) as () => boolean }] }))
@@ -197,7 +210,7 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     return { messages: [entry!.error.message], othersRan: other.mock.calls.length === 1 }
   }],
   ['a flow step map()', async (make) => {
-    const bus = createBus({ retry: noRetry })
+    const bus = createBus({}, standard({ retry: noRetry }))
     const other = vi.fn()
     bus.on('a', other)
     bus.use(defineFlow({ name: 'f', steps: [{ on: 'a', emit: 'b', map: thrower(make) }] }))
@@ -229,7 +242,7 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     return { messages: logged, othersRan: done.mock.calls.length === 1 }
   }],
   ['a rule groupBy()', async (make) => {
-    const bus = createBus({ retry: noRetry })
+    const bus = createBus({}, standard({ retry: noRetry }))
     const other = vi.fn()
     bus.on('a', other)
     bus.use(defineRule({ name: 'r', on: 'a', groupBy: thrower(make) as () => string, count: 2, within: 1000, emit: 'alert' }))
@@ -248,7 +261,7 @@ const boundaries: Array<[string, (make: () => unknown) => Promise<Outcome>]> = [
     return { messages: [payload.error.message], othersRan: failed.mock.calls.length === 1 }
   }],
   ['a handler on a bus with a store', async (make) => {
-    const bus = createBus({ retry: noRetry, store: memoryStore() })
+    const bus = createBus({ store: memoryStore() }, standard({ retry: noRetry }))
     const other = vi.fn()
     bus.on('x', thrower(make))
     bus.on('x', other)
@@ -294,7 +307,7 @@ describe.each(hostile)('user code that throws %s', (_kind, make) => {
 
 describe('errorInfo of thrown values', () => {
   it('says what a BigInt, a Symbol and a circular object were', async () => {
-    const bus = createBus({ retry: noRetry })
+    const bus = createBus({}, standard({ retry: noRetry }))
     const values: unknown[] = [10n, Symbol('why'), null, 'text']
     for (const value of values) bus.on('x', () => { throw value })
     const circular: Record<string, unknown> = { reason: 'loop' }

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { describe, expect, it, vi } from 'vitest'
-import { TidingsError, createBus, defineCatalog, defineEvent, memoryStore } from '@tidings/core'
+import { TidingsError, createBus, deadLetters, defineCatalog, defineEvent, history, memoryStore, publish, retry, transport } from '@tidings/core'
 import type { Envelope, Store, Transport, TransportHost } from '@tidings/core'
 import { catalog, order } from './fixtures'
 
@@ -33,7 +33,7 @@ const collect = (bus: { onError(l: (e: TidingsError) => void): unknown }) => {
 
 describe('one bad event in a batch', () => {
   it('is reported alone; the rest of its batch is stored; flush() rejects once with E_NOT_DURABLE', async () => {
-    const bus = createBus({ store: refusingStore() })
+    const bus = createBus({ store: refusingStore() }, history())
     const errors = collect(bus)
     const a = bus.emit('x', { n: 1 })
     const bad = bus.emit('x', { refuse: true })
@@ -72,7 +72,7 @@ describe('one bad event in a batch', () => {
   })
 
   it('counts dead letters a store could not write', async () => {
-    const bus = createBus({ retry: { attempts: 0 }, store: { ...memoryStore(), putDeadLetter: async () => { throw new Error('disk gone') } } })
+    const bus = createBus({ store: { ...memoryStore(), putDeadLetter: async () => { throw new Error('disk gone') } } }, retry({ attempts: 0 }), deadLetters())
     collect(bus)
     bus.on('x', () => { throw new Error('handler') })
     bus.emit('x')
@@ -99,7 +99,7 @@ describe('numbers and values JSON cannot carry', () => {
 
   it.each(cases)('are refused at emit on a bus with a store: %s', async (_what, data, path) => {
     const store = memoryStore()
-    const bus = createBus({ store })
+    const bus = createBus({ store }, publish())
     const handler = vi.fn()
     bus.on('x', handler)
     let thrown: unknown
@@ -124,11 +124,11 @@ describe('numbers and values JSON cannot carry', () => {
 
   it('are refused for a type a transport carries, and pass for one it does not', () => {
     const published: Envelope[] = []
-    const transport: Transport = {
+    const t: Transport = {
       carries: (type) => type !== 'local', attach: () => {}, publish: (e) => void published.push(e),
       republish: async () => {}, ready: Promise.resolve(), flush: async () => {}, close: async () => {},
     }
-    const bus = createBus({ transport })
+    const bus = createBus({}, transport(t), deadLetters())
     expect(() => bus.emit('remote', { n: Infinity })).toThrowError(expect.objectContaining({ code: 'E_VALIDATION' }))
     expect(published).toEqual([])
     expect(() => bus.emit('local', { n: Infinity })).not.toThrow()
@@ -165,11 +165,11 @@ describe('transports', () => {
   it('an event a transport drops (E_TRANSPORT_OVERFLOW) or a publish that throws makes flush() reject', async () => {
     let host: TransportHost | undefined
     let publish = (e: Envelope) => host!.report(new TidingsError('E_TRANSPORT_OVERFLOW', `dropped ${e.id}`))
-    const transport: Transport = {
+    const t: Transport = {
       attach: (h) => void (host = h), publish: (e) => publish(e),
       republish: async () => {}, ready: Promise.resolve(), flush: async () => {}, close: async () => {},
     }
-    const bus = createBus({ transport })
+    const bus = createBus({}, transport(t), deadLetters())
     const errors = collect(bus)
     bus.emit('x', 1)
     await expect(bus.flush()).rejects.toMatchObject({ code: 'E_NOT_DURABLE', details: { count: 1, first: { code: 'E_TRANSPORT_OVERFLOW' } } })

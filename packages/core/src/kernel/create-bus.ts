@@ -269,10 +269,15 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
         for (const p of parts) p.closing?.()
         // A store stuck retrying (a full disk) must not hang close(): after a grace period its own
         // close() makes a last attempt and rejects with what went wrong.
+        // A flush that finds a loss still closes everything, then rejects with it.
         let timer: ReturnType<typeof setTimeout> | undefined
-        await Promise.race([flush(), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]).finally(() => clearTimeout(timer))
+        let failure: { error: unknown } | undefined
+        await Promise.race([flush(), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))])
+          .catch((error: unknown) => void (failure = { error }))
+          .finally(() => clearTimeout(timer))
         for (const p of parts) await p.close?.()
         await store?.close()
+        if (failure !== undefined) throw failure.error
       })())
     },
   }

@@ -1,3 +1,4 @@
+import { asTidingsError } from '../../error-info'
 import { TidingsError, isTidingsError } from '../../errors'
 import type { Feature, FeatureApi } from '../../kernel/types'
 import { backoffDelay, willRetry } from '../../retry'
@@ -48,7 +49,20 @@ export function transport(t: Transport): Feature<TransportApi, 'dlq'> {
       },
     }
     return {
-      route: { carries: (type) => t.carries?.(type) ?? true, publish: (envelope) => t.publish(envelope), republish: (entry) => t.republish(entry) },
+      route: {
+        carries: (type) => t.carries?.(type) ?? true,
+        publish(envelope) {
+          try {
+            t.publish(envelope)
+          } catch (error) {
+            // The contract says publish never throws; if one does, the event is lost and said to be, and emit goes on.
+            const failure = asTidingsError(error, 'E_TRANSPORT', `The transport could not take "${envelope.type}" ${envelope.id}`)
+            kernel.lost(1, failure)
+            kernel.report(failure)
+          }
+        },
+        republish: (entry) => t.republish(entry),
+      },
       start: () => t.attach(host),
       ready: t.ready,
       flush: () => t.flush(),
