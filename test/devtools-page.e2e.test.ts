@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { causedBy, connectDevtools, createBus, defineCatalog, defineEvent, defineProgressEvents, trackProgress } from '@tidings/core'
+import { causedBy, connectDevtools, createBus, defineCatalog, defineEvent, defineProgressEvents, standard, trackProgress } from '@tidings/core'
 import type { DevtoolsConnection } from '@tidings/core'
 import { startDevtoolsHub } from '@tidings/node'
 import type { DevtoolsHub } from '@tidings/node'
@@ -30,7 +30,7 @@ const catalog = defineCatalog(
 
 /** A shop whose mail server is down until the test says otherwise: what the page must show and fix. */
 function startShop(url: string) {
-  const bus = createBus({ catalog, source: '/shop', retry: { attempts: 1, backoff: { initialMs: 5, factor: 1, maxMs: 5, jitter: 0 } } })
+  const bus = createBus({ catalog, source: '/shop' }, standard({ retry: { attempts: 1, backoff: { initialMs: 5, factor: 1, maxMs: 5, jitter: 0 } } }))
   const shop = { bus, mailUp: false, receipts: [] as string[], mailed: [] as string[], connection: undefined as unknown as DevtoolsConnection }
   bus.on('order.placed', (data, envelope) => {
     shop.receipts.push(data.orderId)

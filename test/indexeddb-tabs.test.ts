@@ -6,12 +6,12 @@ import { build } from 'esbuild'
 import { chromium } from 'playwright'
 import type { Browser, BrowserContext, Page } from 'playwright'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { createBus } from '@tidings/core'
+import type { createBus, standard } from '@tidings/core'
 import type { indexedDBStore } from '@tidings/core/indexeddb'
 
 declare global {
   interface Window {
-    tidings: { createBus: typeof createBus; indexedDBStore: typeof indexedDBStore }
+    tidings: { createBus: typeof createBus; indexedDBStore: typeof indexedDBStore; standard: typeof standard }
   }
 }
 
@@ -103,7 +103,7 @@ describe('indexedDBStore() in real tabs', () => {
   it('a reloaded page finds its history and dead letters intact', async () => {
     const page = await openTab()
     const before = await page.evaluate(async () => {
-      const bus = window.tidings.createBus({ source: '/shop', store: window.tidings.indexedDBStore({ name: 'shop' }), retry: { attempts: 0 } })
+      const bus = window.tidings.createBus({ source: '/shop', store: window.tidings.indexedDBStore({ name: 'shop' }) }, window.tidings.standard({ retry: { attempts: 0 } }))
       bus.on('mail.send', () => {
         throw new Error('SMTP down')
       }, { name: 'smtp' })
@@ -118,7 +118,7 @@ describe('indexedDBStore() in real tabs', () => {
     await page.reload()
     await page.waitForFunction(() => 'tidings' in window)
     const after = await page.evaluate(async () => {
-      const bus = window.tidings.createBus({ source: '/shop', store: window.tidings.indexedDBStore({ name: 'shop' }) })
+      const bus = window.tidings.createBus({ source: '/shop', store: window.tidings.indexedDBStore({ name: 'shop' }) }, window.tidings.standard())
       await bus.ready
       return { history: (await bus.history()).map((e) => e.id), dlq: JSON.parse(JSON.stringify(await bus.dlq.list())) as unknown[] }
     })
