@@ -16,9 +16,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 
 if (role === 'producer') {
-  const { createBus, connectDevtools } = await import('@tidings/core')
+  const { createBus, connectDevtools, metrics, observe } = await import('@tidings/core')
   const { default: WebSocket } = await import('ws')
-  const bus = createBus({ source: '/bench-shop' })
+  // observe() for the traffic, metrics() for the metrics frames the page shows.
+  const bus = createBus({ source: '/bench-shop' }, observe(), metrics())
   bus.on('order.placed', () => {}, { name: 'fulfil' })
   bus.on('order.shipped', () => {}, { name: 'notify' })
   const conn = connectDevtools(bus, { url: process.argv[3], WebSocket, name: 'bench-shop', maxQueue: 50_000 })

@@ -1,4 +1,5 @@
-// Synchronous emit throughput against peer emitters, at 1 and at 10 listeners. Every library
+// Synchronous emit throughput of the kernel bus and of a standard() bus against peer emitters,
+// at 1 and at 10 listeners. Every library
 // gets the same payload object and handlers that do the same work (add a number to a sink).
 import { EventEmitter as NodeEmitter } from 'node:events'
 import EventEmitter3 from 'eventemitter3'
@@ -6,7 +7,7 @@ import mitt from 'mitt'
 import { createNanoEvents } from 'nanoevents'
 import { EventEmitter as Tseep } from 'tseep'
 import * as v from 'valibot'
-import { createBus, defineCatalog, defineEvent } from '../packages/core/dist/index.js'
+import { createBus, defineCatalog, defineEvent, standard } from '../packages/core/dist/index.js'
 import { compare, table } from './harness.mjs'
 
 const TYPE = 'bench.tick'
@@ -39,6 +40,8 @@ const casesFor = (listeners) => {
   subscribe((h) => typed.on(TYPE, h), listeners)
   const untyped = createBus()
   subscribe((h) => untyped.on(TYPE, h), listeners)
+  const full = createBus({ catalog, validate: false }, standard())
+  subscribe((h) => full.on(TYPE, h), listeners)
   const m = mitt()
   subscribe((h) => m.on(TYPE, h), listeners)
   const ee3 = new EventEmitter3()
@@ -52,6 +55,7 @@ const casesFor = (listeners) => {
   return [
     { name: 'tidings (typed, validate: false)', fn: () => typed.emit(TYPE, payload) },
     { name: 'tidings (untyped)', fn: () => untyped.emit(TYPE, payload) },
+    { name: 'tidings + standard() (typed, validate: false)', fn: () => full.emit(TYPE, payload) },
     { name: 'mitt', fn: () => m.emit(TYPE, payload) },
     { name: 'eventemitter3', fn: () => ee3.emit(TYPE, payload) },
     { name: 'tseep', fn: () => ts.emit(TYPE, payload) },
@@ -60,7 +64,10 @@ const casesFor = (listeners) => {
   ]
 }
 
+// The kernel must match mitt; a bus with every in-process feature may cost up to 30 % more.
 const TARGET = 1.0
+const STANDARD_TARGET = 0.7
+const targetOf = (name) => (name.includes('standard()') ? STANDARD_TARGET : TARGET)
 const options = { rounds: 9, roundMs: 150, warmupMs: 250 }
 const failures = []
 
@@ -73,8 +80,9 @@ for (const listeners of [1, 10]) {
   const mittHz = rows.find((r) => r.name === 'mitt').hz
   for (const r of rows.filter((r) => r.name.startsWith('tidings'))) {
     const ratio = r.hz / mittHz
-    if (ratio < TARGET) failures.push(`${r.name} at ${listeners}: ${ratio.toFixed(2)}×`)
+    if (ratio < targetOf(r.name)) failures.push(`${r.name} at ${listeners}: ${ratio.toFixed(2)}×`)
   }
   console.log()
 }
-console.log(failures.length ? `Target emit ≥ ${TARGET.toFixed(1)}× mitt: not met (${failures.join('; ')})` : `Target emit ≥ ${TARGET.toFixed(1)}× mitt: met`)
+const targets = `emit ≥ ${TARGET.toFixed(1)}× mitt (kernel), ≥ ${STANDARD_TARGET.toFixed(1)}× mitt (standard())`
+console.log(failures.length ? `Targets ${targets}: not met (${failures.join('; ')})` : `Targets ${targets}: met`)

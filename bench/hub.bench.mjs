@@ -52,7 +52,7 @@ if (role === 'hub') {
     ready: () => new Promise((resolve) => (ws.readyState === 1 ? resolve({}) : ws.once('open', () => setTimeout(() => resolve({}), 50)))),
   })
 } else {
-  const { createBus, connectDevtools } = await import('@tidings/core')
+  const { createBus, connectDevtools, metrics, observe } = await import('@tidings/core')
   const { default: WebSocket } = await import('ws')
   const hub = fork(self, ['hub'], { execArgv: ['--expose-gc'] })
   const { url, wsUrl } = await ask(hub, { type: 'url' })
@@ -62,7 +62,8 @@ if (role === 'hub') {
   const run = async (rate, seconds, viewerArgs = []) => {
     const viewer = fork(self, ['viewer', wsUrl, ...viewerArgs])
     await ask(viewer, { type: 'ready' })
-    const bus = createBus({ source: '/bench' })
+    // observe() for the traffic, metrics() for the metrics frames a producer sends every second.
+    const bus = createBus({ source: '/bench' }, observe(), metrics())
     bus.on('order.placed', () => {}, { name: 'noop' })
     const conn = connectDevtools(bus, { url, WebSocket, name: 'bench', maxQueue: 50_000 })
     await conn.connected

@@ -5,7 +5,7 @@
 // rounds with the order alternated; figures are medians over rounds.
 // Imports the built packages: run `npm run build` first. Usage: node bench/nats.bench.mjs [--quick]
 import { performance } from 'node:perf_hooks'
-import { createBus } from '@tidings/core'
+import { createBus, deadLetters, transport } from '@tidings/core'
 import { natsTransport } from '@tidings/nats'
 import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
@@ -46,8 +46,9 @@ const counter = (count) => {
 /** The bus case: a producer bus and a consumer bus, each with its own connection. */
 const busPair = async (named) => {
   const s = scope()
-  const producer = createBus({ transport: natsTransport({ servers: server.url, ...s }) })
-  const consumer = createBus({ transport: natsTransport({ servers: server.url, ...s }) })
+  // transport() needs deadLetters(): a delivery the transport gives up on becomes a dead letter.
+  const producer = createBus({}, transport(natsTransport({ servers: server.url, ...s })), deadLetters())
+  const consumer = createBus({}, transport(natsTransport({ servers: server.url, ...s })), deadLetters())
   let onEvent = () => {}
   consumer.on('order.placed', (d, e) => onEvent(d, e), named ? { name: 'bench' } : undefined)
   await Promise.all([producer.ready, consumer.ready])

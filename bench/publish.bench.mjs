@@ -1,8 +1,9 @@
-// publish() with one async handler, awaited to the end, against emittery's emit (which awaits its
-// listeners) and a floor: calling the handler directly and awaiting Promise.all.
+// bus.publish (the publish() feature) with one async handler, awaited to the end, against
+// emittery's emit (which awaits its listeners) and a floor: calling the handler directly and
+// awaiting Promise.all.
 import Emittery from 'emittery'
 import * as v from 'valibot'
-import { createBus, defineCatalog, defineEvent } from '../packages/core/dist/index.js'
+import { createBus, defineCatalog, defineEvent, publish, standard } from '../packages/core/dist/index.js'
 import { compare, table } from './harness.mjs'
 
 const TYPE = 'bench.tick'
@@ -20,10 +21,13 @@ const emitteryHandler = () => async (event) => {
   sink = (sink + event.data.n) & MASK
 }
 
-const typed = createBus({ catalog, validate: false })
+// publish() is the one feature bus.publish needs; standard() is every in-process feature.
+const typed = createBus({ catalog, validate: false }, publish())
 typed.on(TYPE, handler())
-const untyped = createBus()
+const untyped = createBus({}, publish())
 untyped.on(TYPE, handler())
+const full = createBus({ catalog, validate: false }, standard())
+full.on(TYPE, handler())
 const emittery = new Emittery()
 emittery.on(TYPE, emitteryHandler())
 const direct = handler()
@@ -31,6 +35,7 @@ const direct = handler()
 const cases = [
   { name: 'tidings publish (typed, validate: false)', fn: () => typed.publish(TYPE, payload), async: true },
   { name: 'tidings publish (untyped)', fn: () => untyped.publish(TYPE, payload), async: true },
+  { name: 'tidings publish, standard() (typed, validate: false)', fn: () => full.publish(TYPE, payload), async: true },
   { name: 'emittery', fn: () => emittery.emit(TYPE, payload), async: true },
   { name: 'floor: Promise.all([handler()])', fn: () => Promise.all([direct(payload)]), async: true },
 ]
