@@ -43,7 +43,7 @@ export type DevtoolsBus<E extends EventMap = EventMap> = Bus<E> & ApiOf<ObserveA
   & Partial<ApiOf<MetricsApi, E> & ApiOf<DeadLettersApi, E> & ApiOf<HistoryApi, E>>
 
 /** Which optional APIs a bus has, as its hello advertises them. */
-export const featuresOf = (bus: DevtoolsBus): ProducerFeature[] => {
+const featuresOf = (bus: DevtoolsBus): ProducerFeature[] => {
   const features: ProducerFeature[] = []
   if (typeof bus.metrics === 'function') features.push('metrics')
   if (bus.dlq !== undefined) features.push('dlq')
