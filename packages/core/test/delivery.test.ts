@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { TidingsError, createBus, memoryStore } from '@tidings/core'
+import { TidingsError, createBus, memoryStore, standard } from '@tidings/core'
 import type { DeadLetterEntry } from '@tidings/core'
 import { fastRetry, sleep } from './fixtures'
 
@@ -9,7 +9,7 @@ afterEach(() => {
 
 describe('handler failures', () => {
   it('never break emit() or the other handlers', () => {
-    const bus = createBus({ retry: { attempts: 0 } })
+    const bus = createBus({}, standard({ retry: { attempts: 0 } }))
     const after = vi.fn()
     bus.on('x', () => {
       throw new Error('boom')
@@ -22,7 +22,7 @@ describe('handler failures', () => {
 
   it('are retried with exponential backoff, then dead-lettered with the full story', async () => {
     vi.useFakeTimers({ now: 1_000_000 })
-    const bus = createBus({ retry: { attempts: 3, backoff: { initialMs: 100, factor: 2, jitter: 0 } } })
+    const bus = createBus({}, standard({ retry: { attempts: 3, backoff: { initialMs: 100, factor: 2, jitter: 0 } } }))
     const calls: number[] = []
     bus.on('x', () => {
       calls.push(Date.now())
@@ -44,7 +44,7 @@ describe('handler failures', () => {
   it('caps backoff at maxMs and spreads it by jitter', async () => {
     vi.useFakeTimers({ now: 0 })
     vi.spyOn(Math, 'random').mockReturnValue(0.5)
-    const bus = createBus()
+    const bus = createBus({}, standard())
     const calls: number[] = []
     bus.on('x', () => {
       calls.push(Date.now())
@@ -57,7 +57,7 @@ describe('handler failures', () => {
   })
 
   it('succeed on a retry without reaching the dead-letter queue', async () => {
-    const bus = createBus({ retry: fastRetry })
+    const bus = createBus({}, standard({ retry: fastRetry }))
     let n = 0
     bus.on('x', () => {
       if (n++ === 0) throw new Error('transient')
@@ -69,7 +69,7 @@ describe('handler failures', () => {
   })
 
   it('treat a rejected promise like a throw', async () => {
-    const bus = createBus({ retry: { attempts: 0 } })
+    const bus = createBus({}, standard({ retry: { attempts: 0 } }))
     bus.on('x', async () => {
       throw new Error('async boom')
     })
@@ -78,7 +78,7 @@ describe('handler failures', () => {
   })
 
   it('skip retries for errors marked retryable: false', async () => {
-    const bus = createBus({ retry: fastRetry })
+    const bus = createBus({}, standard({ retry: fastRetry }))
     const handler = vi.fn(() => {
       throw new TidingsError('E_VALIDATION', 'permanent', { retryable: false })
     })
@@ -90,7 +90,7 @@ describe('handler failures', () => {
 
   it('ask shouldRetry(error, attempt) before each retry', async () => {
     const shouldRetry = vi.fn((error: unknown, attempt: number) => attempt < 2 && (error as Error).message !== 'fatal')
-    const bus = createBus({ retry: { ...fastRetry, attempts: 5, shouldRetry } })
+    const bus = createBus({}, standard({ retry: { ...fastRetry, attempts: 5, shouldRetry } }))
     bus.on('x', () => {
       throw new Error('flaky')
     })
@@ -100,7 +100,7 @@ describe('handler failures', () => {
   })
 
   it('record non-Error throws readably', async () => {
-    const bus = createBus({ retry: { attempts: 0 } })
+    const bus = createBus({}, standard({ retry: { attempts: 0 } }))
     bus.on('x', () => {
       throw { reason: 'weird' }
     })
@@ -111,7 +111,7 @@ describe('handler failures', () => {
 
 describe('publish()', () => {
   it('settles after async handlers, with a report per subscription', async () => {
-    const bus = createBus({ retry: { attempts: 1, backoff: { initialMs: 1 } } })
+    const bus = createBus({}, standard({ retry: { attempts: 1, backoff: { initialMs: 1 } } }))
     const done: string[] = []
     bus.on('x', async () => {
       await sleep(5)
@@ -132,14 +132,14 @@ describe('publish()', () => {
   })
 
   it('resolves at once when nothing subscribes', async () => {
-    const report = await createBus().publish('nobody')
+    const report = await createBus({}, standard()).publish('nobody')
     expect(report).toMatchObject({ delivered: 0, deadLettered: 0, subscriptions: [] })
   })
 })
 
 describe('accounting under load', () => {
   it('100,000 emits with 10% of handlers failing: delivered + dead-lettered = expected, exactly', async () => {
-    const bus = createBus({ retry: { attempts: 0 }, maxDeadLetters: 100_000 })
+    const bus = createBus({}, standard({ retry: { attempts: 0 }, deadLetters: { max: 100_000 } }))
     let delivered = 0
     // One error instance: formatting 100k fresh stack traces would measure V8, not the bus.
     const failure = new Error('fail')
@@ -162,7 +162,7 @@ describe('accounting under load', () => {
 
 describe('close()', () => {
   it('clears retry timers and dead-letters deliveries still waiting for a retry', async () => {
-    const bus = createBus({ retry: { attempts: 5, backoff: { initialMs: 60_000 } } })
+    const bus = createBus({}, standard({ retry: { attempts: 5, backoff: { initialMs: 60_000 } } }))
     const handler = vi.fn(() => {
       throw new Error('down')
     })
@@ -179,7 +179,7 @@ describe('close()', () => {
   })
 
   it('makes further emits fail with E_CLOSED', async () => {
-    const bus = createBus()
+    const bus = createBus({}, standard())
     await bus.close()
     expect(() => bus.emit('x')).toThrowError(expect.objectContaining({ code: 'E_CLOSED' }))
     expect(() => bus.on('x', () => {})).toThrowError(expect.objectContaining({ code: 'E_CLOSED' }))
@@ -188,7 +188,7 @@ describe('close()', () => {
 
   it('closes the store it was given', async () => {
     const store = memoryStore()
-    const bus = createBus({ store })
+    const bus = createBus({ store }, standard())
     await bus.close()
     await expect(store.count()).rejects.toMatchObject({ code: 'E_CLOSED' })
   })

@@ -1,13 +1,13 @@
 import { describe, expect, it, vi } from 'vitest'
-import { TidingsError, createBus, memoryStore } from '@tidings/core'
-import type { DeadLetterEntry } from '@tidings/core'
+import { TidingsError, createBus, memoryStore, standard } from '@tidings/core'
+import type { DeadLetterEntry, KernelOptions } from '@tidings/core'
 import { catalog, order, sleep } from './fixtures'
 
 const noRetry = { attempts: 0 }
 
 /** A bus with one handler per type that fails while `broken` is true. */
-const flakyBus = (options: Parameters<typeof createBus>[0] = {}) => {
-  const bus = createBus({ retry: noRetry, ...options })
+const flakyBus = (options: KernelOptions = {}) => {
+  const bus = createBus(options, standard({ retry: noRetry }))
   const state = { broken: true, received: [] as unknown[] }
   const handler = (data: unknown) => {
     if (state.broken) throw new Error('downstream unavailable')
@@ -184,7 +184,7 @@ describe('bus.dlq', () => {
 
   it('lives in the store: a new bus on the same store reloads it and can retry it', async () => {
     const store = memoryStore()
-    const first = createBus({ catalog, store, retry: noRetry })
+    const first = createBus({ catalog, store }, standard({ retry: noRetry }))
     first.on('order.placed', () => {
       throw new Error('billing down')
     }, { name: 'billing' })
@@ -192,7 +192,7 @@ describe('bus.dlq', () => {
     await first.flush()
 
     // Reuse the store: close only the first bus's view of it.
-    const second = createBus({ catalog, store, retry: noRetry })
+    const second = createBus({ catalog, store }, standard({ retry: noRetry }))
     await second.ready
     const [entry] = await second.dlq.list()
     expect(entry).toMatchObject({ subscription: 'billing', envelope: { type: 'order.placed', data: order('o-9') } })
@@ -205,14 +205,14 @@ describe('bus.dlq', () => {
 
   it('answers list() and size() called before ready with the reloaded entries', async () => {
     const store = memoryStore()
-    const first = createBus({ store, retry: noRetry })
+    const first = createBus({ store }, standard({ retry: noRetry }))
     first.on('x', () => {
       throw new Error('down')
     })
     await first.publish('x')
     await first.flush()
     const slowStore = { ...store, ready: new Promise<void>((resolve) => setTimeout(resolve, 20)) }
-    const second = createBus({ store: slowStore, retry: noRetry })
+    const second = createBus({ store: slowStore }, standard({ retry: noRetry }))
     expect(await second.dlq.size()).toBe(1)
     expect((await second.dlq.list())[0]!.error.message).toBe('down')
   })

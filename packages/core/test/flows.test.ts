@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createBus, defineCatalog, defineEvent, defineFlow, memoryStore, validateFlow } from '@tidings/core'
+import { createBus, defineCatalog, defineEvent, defineFlow, history, memoryStore, validateFlow } from '@tidings/core'
 import type { Bus, Envelope, EventsOf } from '@tidings/core'
 
 const id = v.object({ id: v.string() })
@@ -170,7 +170,7 @@ describe('validateFlow() and defineFlow() checks', () => {
 
 describe('flows and history together', () => {
   it('bus.history answers "everything with correlation id X" for a flow run', async () => {
-    const bus = createBus({ catalog: commitCatalog, store: memoryStore() })
+    const bus = createBus({ catalog: commitCatalog, store: memoryStore() }, history())
     bus.use(defineFlow<Events>({ name: 'commit', steps: [{ on: 'commit.created', emit: ['issues.detect', 'audit.log'], map: (d) => ({ sha: d.sha }) }] }))
     const root = bus.emit('commit.created', { id: 'c9', sha: 'f00' })
     bus.emit('commit.created', { id: 'c10', sha: 'ba7' })

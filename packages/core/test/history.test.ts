@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { createBus, memoryStore } from '@tidings/core'
+import { createBus, memoryStore, standard } from '@tidings/core'
 import { catalog, order } from './fixtures'
 
 describe('bus.history()', () => {
   it('reads the store log back, newest first by default, with a limit', async () => {
-    const bus = createBus({ catalog, store: memoryStore() })
+    const bus = createBus({ catalog, store: memoryStore() }, standard())
     for (let i = 0; i < 5; i++) bus.emit('order.placed', order(`o-${i}`))
     expect((await bus.history({ limit: 2 })).map((e) => (e.data as { orderId: string }).orderId)).toEqual(['o-4', 'o-3'])
     expect((await bus.history({ order: 'asc', limit: 2 })).map((e) => (e.data as { orderId: string }).orderId)).toEqual(['o-0', 'o-1'])
   })
 
   it('filters by type or pattern and skips types defined with persist: false', async () => {
-    const bus = createBus({ catalog, store: memoryStore() })
+    const bus = createBus({ catalog, store: memoryStore() }, standard())
     bus.emit('order.placed', order())
     bus.emit('order.shipped', { orderId: 'o-1' })
     bus.emit('user.signed-up', { email: 'a@b.co' })
@@ -22,7 +22,7 @@ describe('bus.history()', () => {
   })
 
   it('answers "everything with correlation id X" across types, oldest first', async () => {
-    const bus = createBus({ catalog, store: memoryStore() })
+    const bus = createBus({ catalog, store: memoryStore() }, standard())
     bus.on('order.placed', (o) => void bus.emit('order.shipped', { orderId: o.orderId }))
     const root = bus.emit('order.placed', order('o-42'))
     bus.emit('order.placed', order('o-43'))
@@ -33,7 +33,7 @@ describe('bus.history()', () => {
   })
 
   it('filters by source, time and a where predicate', async () => {
-    const bus = createBus({ catalog, store: memoryStore(), source: '/a' })
+    const bus = createBus({ catalog, store: memoryStore(), source: '/a' }, standard())
     bus.emit('order.placed', order('old'), { time: '2020-01-01T00:00:00Z' })
     bus.emit('order.placed', order('new'))
     expect((await bus.history({ since: '2021-01-01T00:00:00Z' })).length).toBe(1)
@@ -44,20 +44,20 @@ describe('bus.history()', () => {
 
 describe('bus.history() without a store', () => {
   it('reads the in-memory history: the latest N events, bounded', async () => {
-    const bus = createBus({ history: 3 })
+    const bus = createBus({}, standard({ history: { size: 3 } }))
     for (let i = 0; i < 10; i++) bus.emit(`t.${i % 2}`, i)
     expect((await bus.history()).map((e) => e.data)).toEqual([9, 8, 7])
     expect((await bus.history({ order: 'asc', type: 't.1' })).map((e) => e.data)).toEqual([7, 9])
   })
 
   it('rejects with E_NO_STORE when in-memory history is off too', async () => {
-    await expect(createBus({ history: 0 }).history()).rejects.toMatchObject({ code: 'E_NO_STORE', message: expect.stringMatching(/memoryStore/) })
+    await expect(createBus({}, standard({ history: { size: 0 } })).history()).rejects.toMatchObject({ code: 'E_NO_STORE', message: expect.stringMatching(/memoryStore/) })
   })
 })
 
 describe('bus.stats()', () => {
   it('counts recent events by type, source or a payload field, with events per minute', () => {
-    const bus = createBus({ catalog })
+    const bus = createBus({ catalog }, standard())
     bus.emit('order.placed', order('a'))
     bus.emit('order.placed', order('a'))
     bus.emit('order.placed', order('b'))

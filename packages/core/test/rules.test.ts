@@ -49,7 +49,7 @@ describe('defineRule() thresholds', () => {
   })
 
   it('stays in bounded memory with a million distinct groups', () => {
-    const bus = createBus({ history: 0 })
+    const bus = createBus()
     const rule = defineRule({ on: 'f', groupBy: (d) => String(d), count: 2, within: 60_000, emit: 'alert', maxGroups: 1000 })
     bus.use(rule)
     for (let i = 0; i < 1_000_000; i++) bus.emit('f', i)

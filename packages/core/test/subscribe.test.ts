@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { TidingsError, createBus } from '@tidings/core'
+import { TidingsError, createBus, waitFor } from '@tidings/core'
 import { catalog, order, sleep } from './fixtures'
 
 describe('on() with patterns', () => {
@@ -129,7 +129,7 @@ describe('unsubscribing', () => {
 describe('waitFor()', () => {
   it('resolves with the first matching envelope and unsubscribes', async () => {
     const bus = createBus({ catalog })
-    const waiting = bus.waitFor('order.placed', { filter: (e) => e.data.orderId === 'o-2' })
+    const waiting = waitFor(bus, 'order.placed', { filter: (e) => e.data.orderId === 'o-2' })
     bus.emit('order.placed', order('o-1'))
     bus.emit('order.placed', order('o-2'))
     const envelope = await waiting
@@ -139,29 +139,29 @@ describe('waitFor()', () => {
 
   it('waits on patterns', async () => {
     const bus = createBus({ catalog })
-    const waiting = bus.waitFor('order.*')
+    const waiting = waitFor(bus, 'order.*')
     bus.emit('order.shipped', { orderId: 'o' })
     expect((await waiting).type).toBe('order.shipped')
   })
 
   it('rejects with E_TIMEOUT after timeout ms', async () => {
     const bus = createBus()
-    await expect(bus.waitFor('x', { timeout: 5 })).rejects.toMatchObject({ code: 'E_TIMEOUT' })
+    await expect(waitFor(bus, 'x', { timeout: 5 })).rejects.toMatchObject({ code: 'E_TIMEOUT' })
     expect(bus.all.get('x')).toEqual([])
   })
 
   it('rejects with E_ABORTED when its signal aborts, or was aborted already', async () => {
     const bus = createBus()
     const controller = new AbortController()
-    const waiting = bus.waitFor('x', { signal: controller.signal })
+    const waiting = waitFor(bus, 'x', { signal: controller.signal })
     controller.abort()
     await expect(waiting).rejects.toMatchObject({ code: 'E_ABORTED' })
-    await expect(bus.waitFor('x', { signal: controller.signal })).rejects.toBeInstanceOf(TidingsError)
+    await expect(waitFor(bus, 'x', { signal: controller.signal })).rejects.toBeInstanceOf(TidingsError)
   })
 
   it('rejects when the filter throws instead of hanging', async () => {
     const bus = createBus()
-    const waiting = bus.waitFor('x', { filter: () => { throw new Error('bad filter') } })
+    const waiting = waitFor(bus, 'x', { filter: () => { throw new Error('bad filter') } })
     bus.emit('x')
     await expect(waiting).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' })
     await sleep()

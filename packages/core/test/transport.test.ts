@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createBus } from '@tidings/core'
+import { createBus, deadLetters, retry, standard, transport } from '@tidings/core'
 import type { DeadLetterEntry, Envelope, Transport, TransportHost } from '@tidings/core'
 
 /**
@@ -57,11 +57,11 @@ const broker = (maxDeliver = 2) => {
   return { transport, republished, settled: () => Promise.all(pending) }
 }
 
-describe('createBus({ transport })', () => {
+describe('createBus(options, transport(t), deadLetters())', () => {
   it('publishes emits instead of dispatching them; every bus sees them in its unnamed subscriptions', async () => {
     const net = broker()
-    const a = createBus({ transport: net.transport() })
-    const b = createBus({ transport: net.transport() })
+    const a = createBus({}, transport(net.transport()), deadLetters())
+    const b = createBus({}, transport(net.transport()), deadLetters())
     const seenA = vi.fn()
     const seenB = vi.fn()
     a.on('order.placed', seenA)
@@ -75,7 +75,7 @@ describe('createBus({ transport })', () => {
 
   it('gives each named subscription each event once, across buses', async () => {
     const net = broker()
-    const buses = [createBus({ transport: net.transport() }), createBus({ transport: net.transport() })]
+    const buses = [createBus({}, transport(net.transport()), deadLetters()), createBus({}, transport(net.transport()), deadLetters())]
     const handled: number[] = []
     buses.forEach((bus, i) => bus.on('job.run', () => void handled.push(i), { name: 'worker' }))
     for (let n = 0; n < 4; n++) buses[0]!.emit('job.run', n)
@@ -86,7 +86,8 @@ describe('createBus({ transport })', () => {
 
   it('reports named subscriptions and their changes to the transport', () => {
     let host!: TransportHost
-    const bus = createBus({ transport: { ...broker().transport(), attach: (h) => void (host = h) } })
+    // retry() with its defaults: the transport is given each named subscription's policy (3 retries).
+    const bus = createBus({}, transport({ ...broker().transport(), attach: (h) => void (host = h) }), deadLetters(), retry())
     const changed = vi.fn()
     host.onSubscriptionsChange(changed)
     const off = bus.on('a.*', () => {}, { name: 'audit' })
@@ -99,7 +100,7 @@ describe('createBus({ transport })', () => {
 
   it('dead-letters what the transport gave up on, and a DLQ retry republishes it', async () => {
     const net = broker(2)
-    const bus = createBus({ transport: net.transport() })
+    const bus = createBus({}, transport(net.transport()), standard())
     const tries: Array<{ kind: string; attempt: number; willRetry?: boolean }> = []
     bus.observe((o) => { if (o.kind !== 'emitted' && o.subscription === 'mailer') tries.push({ kind: o.kind, attempt: o.attempt, willRetry: o.willRetry }) })
     let broken = true
@@ -124,7 +125,7 @@ describe('createBus({ transport })', () => {
 
   it('rejects deliverTo for a name this bus does not have', async () => {
     let host!: TransportHost
-    createBus({ transport: { ...broker().transport(), attach: (h) => void (host = h) } })
+    createBus({}, transport({ ...broker().transport(), attach: (h) => void (host = h) }), deadLetters())
     const other = createBus().emit('x')
     await expect(host.deliverTo('nobody', other)).rejects.toMatchObject({ code: 'E_DLQ_NOT_FOUND' })
   })
@@ -134,7 +135,7 @@ describe('createBus({ transport })', () => {
     let connected!: () => void
     const flush = vi.fn(async () => {})
     const close = vi.fn(async () => {})
-    const bus = createBus({ transport: { ...t, ready: new Promise<void>((r) => (connected = r)), flush, close } })
+    const bus = createBus({}, transport({ ...t, ready: new Promise<void>((r) => (connected = r)), flush, close }), deadLetters())
     let ready = false
     void bus.ready.then(() => (ready = true))
     await Promise.resolve()
@@ -149,7 +150,7 @@ describe('createBus({ transport })', () => {
 
   it("gives the transport each named subscription's retry policy", () => {
     let host!: TransportHost
-    const bus = createBus({ retry: { attempts: 5 }, transport: { ...broker().transport(), attach: (h) => void (host = h) } })
+    const bus = createBus({}, transport({ ...broker().transport(), attach: (h) => void (host = h) }), deadLetters(), retry({ attempts: 5 }))
     bus.on('pay', () => {}, { name: 'charge', retry: { attempts: 2, backoff: { initialMs: 300, factor: 2, jitter: 0 } } })
     bus.on('mail', () => {}, { name: 'mailer' })
     const [charge, mailer] = host.subscriptions()
@@ -164,8 +165,8 @@ describe('createBus({ transport })', () => {
     const net = broker()
     let host!: TransportHost
     const t = net.transport()
-    const a = createBus({ transport: { ...t, attach: (h) => { host = h; t.attach(h) } } })
-    const b = createBus({ transport: net.transport() })
+    const a = createBus({}, transport({ ...t, attach: (h) => { host = h; t.attach(h) } }), standard())
+    const b = createBus({}, transport(net.transport()), standard())
     expect(host.catalog).toBeUndefined()
     const seen: Array<[string, string, boolean]> = []
     a.observe((o) => { if (o.kind === 'emitted') seen.push(['a', o.envelope.type, o.remote === true]) })
@@ -183,8 +184,8 @@ describe('createBus({ transport })', () => {
   it('keeps the types the transport does not carry in this process', async () => {
     const net = broker(1)
     const t = net.transport((type) => type.startsWith('order.'))
-    const bus = createBus({ transport: t })
-    const other = createBus({ transport: net.transport() })
+    const bus = createBus({}, transport(t), deadLetters())
+    const other = createBus({}, transport(net.transport()), deadLetters())
     const here = vi.fn()
     const there = vi.fn()
     bus.on('cart.item.added', here)

@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import { createBus, defineFlow } from '@tidings/core'
-import type { Bus, Envelope, EventsOf } from '@tidings/core'
+import { createBus, defineFlow, publish, standard, waitFor } from '@tidings/core'
+import type { Bus, BusWith, Envelope, EventsOf, StandardBus } from '@tidings/core'
 import { catalog } from './fixtures'
 
 type Placed = { orderId: string; amount: number; currency: string }
@@ -52,10 +52,21 @@ describe('a bus typed by its catalog', () => {
   })
 
   it('types publish() and waitFor()', () => {
-    expectTypeOf(bus.publish('order.shipped', { orderId: 'o' })).resolves.toHaveProperty('envelope').toEqualTypeOf<Envelope<'order.shipped', { orderId: string }>>()
-    expectTypeOf(bus.waitFor('order.shipped')).resolves.toEqualTypeOf<Envelope<'order.shipped', { orderId: string }>>()
+    const published = createBus({ catalog }, publish())
+    expectTypeOf(published).toEqualTypeOf<BusWith<EventsOf<typeof catalog>, [ReturnType<typeof publish>]>>()
+    expectTypeOf(published.publish('order.shipped', { orderId: 'o' })).resolves.toHaveProperty('envelope').toEqualTypeOf<Envelope<'order.shipped', { orderId: string }>>()
+    expectTypeOf(waitFor(bus, 'order.shipped')).resolves.toEqualTypeOf<Envelope<'order.shipped', { orderId: string }>>()
     // @ts-expect-error wrong payload for publish
-    void bus.publish('order.shipped', { orderId: 1 })
+    void published.publish('order.shipped', { orderId: 1 })
+    // @ts-expect-error a kernel bus has no publish(): create it with publish() or standard()
+    void bus.publish('order.shipped', { orderId: 'o' })
+  })
+
+  it('has every in-process API with standard(), as StandardBus', () => {
+    const full = createBus({ catalog }, standard())
+    expectTypeOf(full).toMatchTypeOf<StandardBus<EventsOf<typeof catalog>>>()
+    expectTypeOf(full.dlq.size()).resolves.toEqualTypeOf<number>()
+    expectTypeOf(full.metrics().totals.emitted).toEqualTypeOf<number>()
   })
 })
 

@@ -1,7 +1,7 @@
 import { deleteDB, openDB } from 'idb'
 import * as v from 'valibot'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createBus, createCodec, defineCatalog, defineEvent, isTidingsError } from '@tidings/core'
+import { createBus, createCodec, defineCatalog, defineEvent, isTidingsError, standard } from '@tidings/core'
 import type { ReadQuery, Store, StoredRecord, TidingsError } from '@tidings/core'
 import { indexedDBStore } from '@tidings/core/indexeddb'
 import { MIGRATIONS } from '../../src/indexeddb/schema'
@@ -167,7 +167,7 @@ describe('indexedDBStore()', () => {
       defineEvent('order.placed', { schema: v.object({ n: v.number() }) }),
       defineEvent('ui.typing', { schema: v.object({ key: v.string() }), persist: false }),
     )
-    const first = createBus({ catalog, store: indexedDBStore({ name }), retry: { attempts: 0 } })
+    const first = createBus({ catalog, store: indexedDBStore({ name }) }, standard({ retry: { attempts: 0 } }))
     first.on('order.placed', (data) => {
       if (data.n === 2) throw new Error('mailer down')
     }, { name: 'mailer' })
@@ -175,7 +175,7 @@ describe('indexedDBStore()', () => {
     first.emit('ui.typing', { key: 'a' })
     await first.close()
 
-    const second = createBus({ catalog, store: track(indexedDBStore({ name })) })
+    const second = createBus({ catalog, store: track(indexedDBStore({ name })) }, standard())
     await second.ready
     expect((await second.history()).map((e) => e.id)).toEqual(placed.map((e) => e.id).reverse())
     expect((await second.history({ order: 'asc', limit: 2 })).map((e) => e.id)).toEqual([placed[0]!.id, placed[1]!.id])

@@ -1,7 +1,7 @@
 import { deleteDB, openDB } from 'idb'
 import * as v from 'valibot'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createBus, createCodec, defineCatalog, defineEvent, isTidingsError } from '@tidings/core'
+import { createBus, createCodec, defineCatalog, defineEvent, history, isTidingsError } from '@tidings/core'
 import type { Envelope, Store, TidingsError } from '@tidings/core'
 import { indexedDBStore } from '@tidings/core/indexeddb'
 
@@ -174,7 +174,7 @@ describe('indexedDBStore() with events it cannot encode or records it cannot rea
     await old.close()
 
     const catalog = defineCatalog(defineEvent('order.placed', { schema: v.object({ n: v.number(), amount: v.number() }) }))
-    const reader = createBus({ catalog, store: indexedDBStore({ name, codec: createCodec(catalog) }) })
+    const reader = createBus({ catalog, store: indexedDBStore({ name, codec: createCodec(catalog) }) }, history())
     const errors: TidingsError[] = []
     reader.onError((error) => errors.push(error))
     await reader.ready
