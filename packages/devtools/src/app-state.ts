@@ -6,6 +6,7 @@ import type { Filter } from './state/filter'
 import { FilteredView } from './state/filtered-view'
 import { exportNdjson, importNdjson } from './state/ndjson'
 import { Operations } from './state/operations'
+import { EmitRates } from './state/emit-rate'
 import { RateBuckets } from './state/rates'
 import { RecentIds } from './state/recent-ids'
 import { RetainedEvents } from './state/retained-events'
@@ -53,6 +54,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   const counted = new RecentIds()
   const operations = new Operations()
   const dlqDepth = new SampleHistory()
+  const emitRates = new EmitRates()
   const metrics = new Map<string, MetricsSnapshot>()
   const names = new Map<string, string>()
   const producerDrops = new Map<string, number>()
@@ -146,6 +148,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
         return
       case 'metrics':
         metrics.set(frame.producer, frame.snapshot)
+        emitRates.add(frame.producer, frame.snapshot)
         dlqDepth.add(frame.producer, frame.snapshot.at, frame.snapshot.dlq.size)
         producerDrops.set(frame.producer, frame.dropped)
         countDrops()
@@ -177,7 +180,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   })
 
   const app = {
-    events, view, rates, dlqDepth, metrics, operations,
+    events, view, rates, dlqDepth, metrics, emitRates, operations,
     tick, metricsTick, connection, producers, filter, tab, selected, paused, held, dropped, backlog, notices, dispatchTarget,
 
     start(url = hubSocketUrl(location)) {
@@ -231,6 +234,14 @@ export function createAppState(capacity = RETAINED_EVENTS) {
     command<N extends CommandName>(producer: string, name: N, args: CommandArgs[N]): Promise<CommandValues[N]> {
       if (!hub) return Promise.reject(new Error('Not connected to a hub'))
       return hub.command(producer, name, args)
+    },
+
+    /** Records a dead letter this page discarded on the event it holds, if still kept. */
+    noteDiscarded(producer: string, id: string, subscription: string) {
+      const event = events.find(id)
+      if (!event) return
+      events.noteDiscarded(event, producer, subscription, Date.now())
+      scheduleFlush()
     },
 
     exportSession: (): string => exportNdjson(events, app.producerName),

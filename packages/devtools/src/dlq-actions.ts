@@ -33,8 +33,12 @@ async function deadLetterOf(app: AppState, producer: string, event: RetainedEven
   return entry
 }
 
-/** Runs a dead-letter action from an event's detail and reports the outcome as a notice. */
-export async function actOnDeadLetter(app: AppState, event: RetainedEvent, subscription: string, action: 'retry' | 'discard', owner?: string): Promise<void> {
+/**
+ * Runs a dead-letter action from an event's detail and reports the outcome as a notice. Resolves
+ * true when the bus acted: a retry's outcome then arrives as a new delivery step (delivered, or
+ * failed with the entry still queued), and a discard is noted on the event at once.
+ */
+export async function actOnDeadLetter(app: AppState, event: RetainedEvent, subscription: string, action: 'retry' | 'discard', owner?: string): Promise<boolean> {
   const producer = owner ?? deadLetterOwner(event, subscription)
   try {
     const entry = await deadLetterOf(app, producer, event, subscription)
@@ -42,11 +46,14 @@ export async function actOnDeadLetter(app: AppState, event: RetainedEvent, subsc
       const result = await app.command(producer, 'dlq.retry', { id: entry.id })
       const { ok, text } = describeRetry(result)
       app.notify(ok ? 'success' : 'error', text)
-    } else {
-      const { discarded } = await app.command(producer, 'dlq.discard', { id: entry.id })
-      app.notify(discarded ? 'success' : 'error', discarded ? 'Discarded the dead letter' : 'Nothing to discard: the entry was already gone')
+      return result.succeeded.length + result.failed.length > 0
     }
+    const { discarded } = await app.command(producer, 'dlq.discard', { id: entry.id })
+    if (discarded) app.noteDiscarded(producer, event.envelope.id, subscription)
+    app.notify(discarded ? 'success' : 'error', discarded ? 'Discarded the dead letter' : 'Nothing to discard: the entry was already gone')
+    return discarded
   } catch (error) {
     app.notify('error', `${action === 'retry' ? 'Retry' : 'Discard'} failed: ${(error as Error).message}`)
+    return false
   }
 }

@@ -1,5 +1,6 @@
 import type { MetricsSnapshot } from '@tidings/core'
 import { describe, expect, it } from 'vitest'
+import { EmitRates } from '../src/state/emit-rate'
 import { OTHER, RateBuckets } from '../src/state/rates'
 import { SampleHistory, statsRows } from '../src/state/stats'
 
@@ -47,6 +48,12 @@ describe('stats', () => {
     expect(rows.map((r) => [r.producer, r.type, r.emitted, r.p95])).toEqual([['p2', 'a', 9, 7], ['p1', 'a', 5, 3], ['p2', 'b', 1, 1]])
   })
 
+  it('has no latency for a type no handler ran for, rather than a latency of 0', () => {
+    const unheard = { ...type(3, 0), delivered: 0, latency: { p50: 0, p95: 0, p99: 0, max: 0, samples: 0 } }
+    const [row] = statsRows(new Map([['p1', snapshot({ audit: unheard })]]))
+    expect(row).toMatchObject({ type: 'audit', p50: undefined, p95: undefined })
+  })
+
   it('keeps a bounded history aligned across producers', () => {
     const h = new SampleHistory(3)
     for (let s = 1; s <= 5; s++) h.add('p1', s * 1000, s)
@@ -55,5 +62,36 @@ describe('stats', () => {
     expect(x).toEqual([3, 4, 5])
     expect(producers).toEqual(['p1', 'p2'])
     expect(ys).toEqual([[3, 4, 5], [40, 40, 40]])
+  })
+})
+
+describe('EmitRates', () => {
+  const at = (ms: number, emitted: number, nowRate = 0): MetricsSnapshot => ({
+    at: ms, totals: { emitted, delivered: 0, failed: 0, retried: 0, deadLettered: 0 }, types: {},
+    rate: { '1s': nowRate, '10s': 0, '60s': 0 }, listeners: {}, dlq: { size: 0, overflowed: 0 }, errors: 0,
+  })
+
+  it('measures over the last full interval, not the second that has just begun', () => {
+    const rates = new EmitRates()
+    rates.add('shop', at(10_000, 1_000))
+    expect(rates.total(['shop'])).toBeUndefined()
+    // 500 events in the last second; the snapshot, taken 20 ms into a new second, saw 10 of them.
+    rates.add('shop', at(11_020, 1_500, 10))
+    expect(rates.total(['shop'])).toBeCloseTo(490.2, 1)
+  })
+
+  it('sums the producers asked for, and ignores a restarted or replayed count', () => {
+    const rates = new EmitRates()
+    rates.add('a', at(0, 0))
+    rates.add('a', at(500, 100))
+    rates.add('b', at(0, 0))
+    rates.add('b', at(1000, 50))
+    rates.add('gone', at(0, 0))
+    rates.add('gone', at(1000, 999))
+    expect(rates.total(['a', 'b'])).toBe(250)
+    rates.add('b', at(2000, 10))
+    expect(rates.total(['b'])).toBeUndefined()
+    rates.add('a', at(400, 100))
+    expect(rates.total(['a'])).toBeUndefined()
   })
 })

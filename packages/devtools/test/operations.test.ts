@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createBus, defineCatalog, defineProgressEvents, trackProgress } from '@tidings/core'
+import { createBus, defineCatalog, defineProgressEvents, observe, trackProgress } from '@tidings/core'
 import type { CloudEventJSON, TrackProgressOptions } from '@tidings/core'
 import { elapsedMs, Operations, remainingMs } from '../src/state/operations'
 import { envelope } from './fixtures'
@@ -15,7 +15,7 @@ interface Seen {
 
 /** A real bus running trackProgress, its events recorded as a devtools producer reports them. */
 function producer() {
-  const bus = createBus({ catalog: defineCatalog(...defineProgressEvents('import')) })
+  const bus = createBus({ catalog: defineCatalog(...defineProgressEvents('import')) }, observe())
   const seen: Seen[] = []
   bus.observe((o) => {
     if (o.kind === 'emitted') seen.push({ at: Date.now(), envelope: o.envelope.toJSON() })

@@ -1,5 +1,8 @@
 import type { Delivery } from './retained-event'
 
+/** A handler run, as opposed to the dead-letter and discard steps that follow one. */
+export const isAttempt = (d: Delivery): boolean => d.k === 'delivered' || d.k === 'failed'
+
 export interface DeliveryGroup {
   key: string
   subscription: string
@@ -23,7 +26,7 @@ export function deliveryGroups(deliveries: readonly Delivery[]): DeliveryGroup[]
   }
   const groups: DeliveryGroup[] = []
   for (const [subscription, tries] of bySubscription) {
-    const attempts = tries.filter((t) => t.k !== 'dead-lettered').map((t) => t.attempt)
+    const attempts = tries.filter(isAttempt).map((t) => t.attempt)
     if (new Set(attempts).size === attempts.length || new Set(tries.map((t) => t.producer)).size === 1) {
       groups.push({ key: subscription, subscription, producer: undefined, tries })
       continue
@@ -33,4 +36,39 @@ export function deliveryGroups(deliveries: readonly Delivery[]): DeliveryGroup[]
     for (const [producer, own] of byProducer) groups.push({ key: `${subscription}\u0000${producer}`, subscription, producer, tries: own })
   }
   return groups
+}
+
+/** Where one subscription's delivery stands, read from its tries. */
+export interface GroupStatus {
+  label: 'delivered' | 'failed, will retry' | 'failed' | 'dead-lettered' | 'dead-lettered again' | 'discarded'
+  /** Badge class: the event outcome it amounts to. */
+  outcome: 'delivered' | 'failing' | 'dead-lettered'
+  /** Handler runs; dead-letter and discard steps are not attempts. */
+  attempts: number
+  /** The dead letter is (still) in its bus's queue: retry and discard apply. */
+  inQueue: boolean
+}
+
+/**
+ * A dead letter retried from the queue runs once more; when that run fails the bus reports the
+ * failure but no new dead-letter step, since the entry simply stays queued (`dlq.retry` keeps it).
+ * So a final failure after a dead-letter step means "dead-lettered again", still retryable.
+ */
+export function groupStatus(tries: readonly Delivery[]): GroupStatus {
+  const attempts = tries.filter(isAttempt).length
+  const latest = tries[tries.length - 1]
+  const deadLetters = tries.filter((t) => t.k === 'dead-lettered').length
+  const queued = (label: GroupStatus['label']): GroupStatus => ({ label, outcome: 'dead-lettered', attempts, inQueue: true })
+  switch (latest?.k) {
+    case 'delivered':
+      return { label: 'delivered', outcome: 'delivered', attempts, inQueue: false }
+    case 'discarded':
+      return { label: 'discarded', outcome: 'dead-lettered', attempts, inQueue: false }
+    case 'dead-lettered':
+      return queued(deadLetters > 1 ? 'dead-lettered again' : 'dead-lettered')
+    default:
+      if (latest?.willRetry) return { label: 'failed, will retry', outcome: 'failing', attempts, inQueue: false }
+      if (deadLetters > 0) return queued('dead-lettered again')
+      return { label: 'failed', outcome: 'failing', attempts, inQueue: false }
+  }
 }

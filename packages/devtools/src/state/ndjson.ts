@@ -50,7 +50,7 @@ function cloudEventProblem(x: unknown): string | undefined {
 
 /** A delivery as exported; files written before deliveries named their producer have none. */
 const isDelivery = (x: unknown): x is Omit<Delivery, 'producer'> & { producer?: unknown } =>
-  isObject(x) && (x.k === 'delivered' || x.k === 'failed' || x.k === 'dead-lettered') &&
+  isObject(x) && (x.k === 'delivered' || x.k === 'failed' || x.k === 'dead-lettered' || x.k === 'discarded') &&
   typeof x.subscription === 'string' && typeof x.attempt === 'number' && typeof x.durationMs === 'number' &&
   typeof x.at === 'number'
 

@@ -23,3 +23,13 @@ export function rowWindow(total: number, rowHeight: number, height: number, scro
     last: Math.min(total, Math.ceil((top + height) / rowHeight) + overscan),
   }
 }
+
+/**
+ * Where a list that does not follow rests: at the row the user was reading (`anchor`, by its index
+ * now) when it is still listed, else at the last scroll offset heard of. Drawing from the anchor,
+ * not from the last scroll event, keeps the drawn rows and the scroll position in step when the
+ * list stops following (no scroll event told where it was) or older rows are evicted above it.
+ */
+export function restingTop(anchor: { index: number; offset: number } | undefined, scrollTop: number, rowHeight: number): number {
+  return anchor !== undefined && anchor.index >= 0 ? anchor.index * rowHeight + anchor.offset : scrollTop
+}

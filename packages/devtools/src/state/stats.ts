@@ -9,8 +9,9 @@ export interface StatsRow {
   failed: number
   retried: number
   deadLettered: number
-  p50: number
-  p95: number
+  /** Handler latency percentiles; undefined when no handler ran for the type, as 0 would claim one ran instantly. */
+  p50: number | undefined
+  p95: number | undefined
 }
 
 /**
@@ -23,7 +24,9 @@ export function statsRows(snapshots: ReadonlyMap<string, MetricsSnapshot>): Stat
     for (const [type, m] of Object.entries(snapshot.types)) {
       rows.push({
         producer, type, emitted: m.emitted, delivered: m.delivered, failed: m.failed, retried: m.retried,
-        deadLettered: m.deadLettered, p50: m.latency.p50, p95: m.latency.p95,
+        deadLettered: m.deadLettered,
+        p50: m.latency.samples ? m.latency.p50 : undefined,
+        p95: m.latency.samples ? m.latency.p95 : undefined,
       })
     }
   }

@@ -42,17 +42,18 @@ export function ChartsView() {
 function Summary() {
   const app = useApp()
   useMetricsRedraw()
-  let rate = 0
   let dlq = 0
   let errors = 0
   for (const m of app.metrics.values()) {
-    rate += m.rate['1s']
     dlq += m.dlq.size
     errors += m.errors
   }
+  const rate = app.emitRates.total(app.producers.value.map((p) => p.id))
   return (
     <div class="summary">
-      <div class="stat"><span>{formatCount(Math.round(rate))}</span>events/s now</div>
+      <div class="stat" title="Emitted by the connected buses over their last full metrics interval (about a second)">
+        <span>{rate === undefined ? '—' : formatCount(Math.round(rate))}</span>events/s now
+      </div>
       <div class="stat"><span>{formatCount(app.producers.value.length)}</span>buses connected</div>
       <div class="stat"><span>{formatCount(dlq)}</span>dead letters</div>
       <div class="stat"><span>{formatCount(app.dropped.value)}</span>records dropped</div>
@@ -89,8 +90,8 @@ function StatsTable() {
                 <td class="num">{formatCount(r.failed)}</td>
                 <td class="num">{formatCount(r.retried)}</td>
                 <td class={r.deadLettered ? 'num bad' : 'num'}>{formatCount(r.deadLettered)}</td>
-                <td class="num">{formatDuration(r.p50)}</td>
-                <td class="num">{formatDuration(r.p95)}</td>
+                <td class="num">{r.p50 === undefined ? '—' : formatDuration(r.p50)}</td>
+                <td class="num">{r.p95 === undefined ? '—' : formatDuration(r.p95)}</td>
               </tr>
             ))}
           </tbody>

@@ -1,9 +1,9 @@
 import { useMemo, useState } from 'preact/hooks'
 import { actOnDeadLetter } from '../dlq-actions'
 import { formatDuration, formatTime } from '../format'
-import { deliveryGroups } from '../state/delivery-groups'
+import { deliveryGroups, groupStatus, isAttempt } from '../state/delivery-groups'
 import { operationChain, producerPath } from '../state/operation-chain'
-import type { RetainedEvent } from '../state/retained-event'
+import type { Delivery, RetainedEvent } from '../state/retained-event'
 import { useApp, useRedraw } from './context'
 import { JsonTree } from './JsonTree'
 import { OutcomeBadge } from './OutcomeBadge'
@@ -36,7 +36,7 @@ export function Detail() {
         <button onClick={() => app.setFilter({ ...filter, muted: [...new Set([...filter.muted, env.type])] })} title="Hide this type from the list; its events are still kept">Mute type</button>
         <button class="icon" aria-label="Close detail" onClick={() => (app.selected.value = undefined)}>×</button>
       </header>
-      <Deliveries event={event} />
+      <Deliveries key={event.seq} event={event} />
       <section>
         <h3>Envelope</h3>
         <table class="attributes">
@@ -91,57 +91,73 @@ function CauseLink({ event }: { event: RetainedEvent }) {
   return <button class="link" onClick={() => (app.selected.value = cause.seq)}>{id} ({cause.envelope.type}{elsewhere})</button>
 }
 
+/** A dead-letter step carries the error of the try it follows: shown once, with that try. */
+const repeatsError = (tries: readonly Delivery[], i: number): boolean =>
+  tries[i]!.k === 'dead-lettered' && i > 0 && tries[i - 1]!.error?.message === tries[i]!.error?.message
+
 /** Each subscription's latest outcome, its tries, and the errors with their stacks. */
 function Deliveries({ event }: { event: RetainedEvent }) {
   const app = useApp()
-  const [busy, setBusy] = useState('')
+  // The event object is changed in place as outcomes arrive: its props alone would never redraw this.
+  useRedraw()
+  // The group acted on, and how many steps it had then: its buttons stay off until the outcome
+  // arrives as a new step, so a retry cannot be offered again for an entry already being retried.
+  const [busy, setBusy] = useState<{ key: string; steps: number; answered: boolean }>()
   const groups = deliveryGroups(event.deliveries)
   if (groups.length === 0) {
     return <section><h3>Deliveries</h3><p class="muted">No handler outcome reported for this event (no subscriber, or still running).</p></section>
   }
-  const act = async (key: string, subscription: string, owner: string | undefined, action: 'retry' | 'discard') => {
-    setBusy(key)
-    await actOnDeadLetter(app, event, subscription, action, owner)
-    setBusy('')
+  const act = async (key: string, steps: number, subscription: string, owner: string | undefined, action: 'retry' | 'discard') => {
+    setBusy({ key, steps, answered: false })
+    const acted = await actOnDeadLetter(app, event, subscription, action, owner)
+    setBusy(acted ? { key, steps, answered: true } : undefined)
   }
   return (
     <section>
       <h3>Deliveries</h3>
       {groups.map(({ key, subscription, producer: owner, tries }) => {
-        const latest = tries[tries.length - 1]!
-        const attempts = tries.filter((t) => t.k !== 'dead-lettered').length
+        const status = groupStatus(tries)
+        const waiting = busy?.key === key && (!busy.answered || tries.length === busy.steps)
         // With a transport the handler may run in another process than the emitter, or in several.
         const handlers = [...new Set(tries.map((t) => t.producer))]
         const elsewhere = handlers.some((p) => p !== event.producer)
+        let runs = 0
+        let lastError = -1
+        for (let i = 0; i < tries.length; i++) if (tries[i]!.error && !repeatsError(tries, i)) lastError = i
         return (
-          <div key={key} class={`delivery delivery-${latest.k}`}>
+          <div key={key} class={`delivery delivery-${status.outcome}`}>
             <div class="delivery-head">
               <strong>{subscription}</strong>
               {elsewhere && <span class="muted" title="The bus (process) that ran this handler">on {handlers.map(app.producerName).join(', ')}</span>}
-              <span class={`badge outcome-${latest.k === 'failed' ? 'failing' : latest.k}`}>{latest.k === 'failed' ? (latest.willRetry ? 'failed, will retry' : 'failed') : latest.k}</span>
-              <span class="muted">{attempts} {attempts === 1 ? 'try' : 'tries'}, {formatDuration(tries.reduce((n, t) => n + t.durationMs, 0))}</span>
+              <span class={`badge outcome-${status.outcome}`}>{status.label}</span>
+              <span class="muted">{status.attempts} {status.attempts === 1 ? 'try' : 'tries'}, {formatDuration(tries.reduce((n, t) => n + t.durationMs, 0))}</span>
               <span class="spacer" />
-              {latest.k === 'dead-lettered' && (
+              {status.inQueue && (
                 <>
-                  <button class="primary" disabled={busy === key} onClick={() => act(key, subscription, owner, 'retry')}>Retry delivery</button>
-                  <button disabled={busy === key} onClick={() => act(key, subscription, owner, 'discard')}>Discard</button>
+                  <button class="primary" disabled={waiting} onClick={() => act(key, tries.length, subscription, owner, 'retry')}>Retry delivery</button>
+                  <button disabled={waiting} onClick={() => act(key, tries.length, subscription, owner, 'discard')}>Discard</button>
                 </>
               )}
             </div>
             <ol class="tries">
-              {tries.map((t, i) => (
-                <li key={i}>
-                  <span class="muted">{formatTime(t.at)}</span> attempt {t.attempt}: {t.k}
-                  {t.k !== 'dead-lettered' && ` in ${formatDuration(t.durationMs)}`}
-                  {handlers.length > 1 && ` on ${app.producerName(t.producer)}`}
-                  {t.error && (
-                    <details class="error" open={i === tries.length - 1 || undefined}>
-                      <summary>{t.error.name}{t.error.code ? ` [${t.error.code}]` : ''}: {t.error.message}</summary>
-                      {t.error.stack && <pre>{t.error.stack}</pre>}
-                    </details>
-                  )}
-                </li>
-              ))}
+              {tries.map((t, i) => {
+                if (isAttempt(t)) runs++
+                return (
+                  <li key={i} class={isAttempt(t) ? '' : 'step'}>
+                    <span class="muted">{formatTime(t.at)}</span>{' '}
+                    {t.k === 'dead-lettered' ? `dead-lettered after ${runs} ${runs === 1 ? 'try' : 'tries'}`
+                      : t.k === 'discarded' ? 'dead letter discarded from this page'
+                      : `attempt ${t.attempt}: ${t.k} in ${formatDuration(t.durationMs)}`}
+                    {handlers.length > 1 && ` on ${app.producerName(t.producer)}`}
+                    {t.error && !repeatsError(tries, i) && (
+                      <details class="error" open={i === lastError || undefined}>
+                        <summary>{t.error.name}{t.error.code ? ` [${t.error.code}]` : ''}: {t.error.message}</summary>
+                        {t.error.stack && <pre>{t.error.stack}</pre>}
+                      </details>
+                    )}
+                  </li>
+                )
+              })}
             </ol>
           </div>
         )

@@ -57,6 +57,7 @@ export function DlqView() {
   const retry = (row: Row) => run('Retry', async () => describeRetry(await app.command(row.producer, 'dlq.retry', { id: row.entry.id })))
   const discard = (row: Row) => run('Discard', async () => {
     const { discarded } = await app.command(row.producer, 'dlq.discard', { id: row.entry.id })
+    if (discarded) app.noteDiscarded(row.producer, row.entry.envelope.id, row.entry.subscription)
     return { ok: discarded, text: discarded ? `Discarded ${row.entry.envelope.type} (${row.entry.subscription})` : 'The entry was already gone' }
   })
   const purge = (producer: string) => {

@@ -1,7 +1,7 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { JSX, TargetedKeyboardEvent } from 'preact'
 import { formatCount, formatDuration, formatTime } from '../format'
-import { rowWindow } from '../state/row-window'
+import { restingTop, rowWindow } from '../state/row-window'
 import { useApp, useRedraw } from './context'
 import { OutcomeBadge } from './OutcomeBadge'
 
@@ -25,7 +25,11 @@ export function StreamList() {
   const seenAtUnfollow = useRef(0)
   const { view, events } = app
   const total = view.length
-  const { top, first, last } = rowWindow(total, ROW_HEIGHT, height, scrollTop, following, OVERSCAN)
+  // The event at the top of the view while the user reads: evicting older events shifts every
+  // index, and the view must not slide away under them.
+  const anchor = useRef<{ seq: number; offset: number } | undefined>(undefined)
+  const resting = restingTop(anchor.current && { index: view.indexOf(anchor.current.seq), offset: anchor.current.offset }, scrollTop, ROW_HEIGHT)
+  const { top, first, last } = rowWindow(total, ROW_HEIGHT, height, resting, following, OVERSCAN)
 
   useLayoutEffect(() => {
     const el = box.current
@@ -35,29 +39,11 @@ export function StreamList() {
     return () => observer.disconnect()
   }, [])
 
-  // The event at the top of the view while the user reads: evicting older events shifts every
-  // index, and the view must not slide away under them.
-  const anchor = useRef<{ seq: number; offset: number } | undefined>(undefined)
-
+  // The rows drawn are those at `top`: the element scrolls there, never the other way round.
   useLayoutEffect(() => {
     const el = box.current
-    if (!el) return
-    if (following) {
-      if (el.scrollTop !== top) el.scrollTop = top
-      return
-    }
-    const index = anchor.current ? view.indexOf(anchor.current.seq) : -1
-    const wanted = index * ROW_HEIGHT + (anchor.current?.offset ?? 0)
-    if (index >= 0 && Math.abs(el.scrollTop - wanted) >= 1) el.scrollTop = wanted
+    if (el && Math.abs(el.scrollTop - top) >= 1) el.scrollTop = top
   })
-
-  // After a filter change, the selected event stays in sight (the user picked it for a reason).
-  const filter = app.filter.value
-  useLayoutEffect(() => {
-    const index = selected === undefined ? -1 : view.indexOf(selected)
-    const el = box.current
-    if (index >= 0 && el && !following) el.scrollTop = index * ROW_HEIGHT - el.clientHeight / 2
-  }, [filter])
 
   const rememberTop = () => {
     const el = box.current
@@ -65,10 +51,29 @@ export function StreamList() {
     anchor.current = seq === undefined ? undefined : { seq, offset: el!.scrollTop % ROW_HEIGHT }
   }
 
+  /** Scrolls where the code wants the view, and rests there: the next draw must not put it back. */
+  const scrollTo = (wanted: number) => {
+    const el = box.current
+    if (!el) return
+    el.scrollTop = wanted
+    rememberTop()
+    setScrollTop(el.scrollTop)
+  }
+
+  // After a filter change, the selected event stays in sight (the user picked it for a reason).
+  const filter = app.filter.value
+  useLayoutEffect(() => {
+    const index = selected === undefined ? -1 : view.indexOf(selected)
+    const el = box.current
+    if (index >= 0 && el && !following) scrollTo(index * ROW_HEIGHT - el.clientHeight / 2)
+  }, [filter])
+
   const unfollow = () => {
     if (following) {
       seenAtUnfollow.current = events.nextSeq
       rememberTop()
+      // While following, scrolls were not recorded (see onScroll): the view rests where it is now.
+      setScrollTop(box.current?.scrollTop ?? 0)
     }
     setFollowing(false)
   }
@@ -88,8 +93,8 @@ export function StreamList() {
     const el = box.current
     if (!el) return
     const rowTop = index * ROW_HEIGHT
-    if (rowTop < el.scrollTop) el.scrollTop = rowTop
-    else if (rowTop + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = rowTop + ROW_HEIGHT - el.clientHeight
+    if (rowTop < el.scrollTop) scrollTo(rowTop)
+    else if (rowTop + ROW_HEIGHT > el.scrollTop + el.clientHeight) scrollTo(rowTop + ROW_HEIGHT - el.clientHeight)
   }
 
   const select = (index: number) => {
@@ -181,7 +186,7 @@ export function StreamList() {
         {total === 0 && <EmptyStream />}
       </div>
       {!following && (
-        <button class="follow" onClick={followLatest} title="Scroll to the newest event and follow new ones (End)">
+        <button class="primary follow" onClick={followLatest} title="Scroll to the newest event and follow new ones (End)">
           ↓ Latest{newSince ? ` (${formatCount(newSince)} new)` : ''}
         </button>
       )}

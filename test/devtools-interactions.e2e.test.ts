@@ -1,0 +1,272 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { causedBy, connectDevtools, createBus, defineCatalog, defineEvent, standard } from '@tidings/core'
+import type { DevtoolsConnection } from '@tidings/core'
+import { startDevtoolsHub } from '@tidings/node'
+import type { DevtoolsHub } from '@tidings/node'
+import { chromium } from 'playwright'
+import type { Browser, Locator, Page } from 'playwright'
+import * as v from 'valibot'
+import { build } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+
+// What a person does with the page once it is open: scroll and click, retry and discard dead
+// letters, hover buttons in both themes, read the charts, narrow the window.
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const pageRoot = fileURLToPath(new URL('../packages/devtools', import.meta.url))
+const screenshots = process.env.TIDINGS_SHOTS ?? fileURLToPath(new URL('../test-results/devtools-interactions', import.meta.url))
+
+const catalog = defineCatalog(
+  defineEvent('order.placed', { schema: v.object({ orderId: v.string(), customer: v.string() }) }),
+  defineEvent('mail.send', { schema: v.object({ to: v.string(), subject: v.string() }) }),
+  defineEvent('metrics.tick', { schema: v.object({ n: v.number() }) }),
+  // Nothing subscribes to it: its latency was never measured.
+  defineEvent('audit.noted', { schema: v.object({ what: v.string() }) }),
+)
+
+/** A shop whose mail server is down until the test says otherwise. */
+function startShop(url: string) {
+  const bus = createBus({ catalog, source: '/shop' }, standard({ retry: { attempts: 1, backoff: { initialMs: 5, factor: 1, maxMs: 5, jitter: 0 } } }))
+  const shop = { bus, mailUp: false, mailed: [] as string[], connection: undefined as unknown as DevtoolsConnection }
+  bus.on('order.placed', (data, envelope) => {
+    bus.emit('mail.send', { to: `${data.customer.toLowerCase()}@example.com`, subject: `Order ${data.orderId}` }, causedBy(envelope))
+  }, { name: 'send-receipt' })
+  bus.on('mail.send', (_data, envelope) => {
+    if (!shop.mailUp) throw new Error('SMTP server unreachable')
+    shop.mailed.push(envelope.id)
+  }, { name: 'smtp' })
+  bus.on('metrics.tick', () => {}, { name: 'gauge' })
+  shop.connection = connectDevtools(bus, { url, WebSocket, name: 'shop-api', batchMs: 20, metricsIntervalMs: 250 })
+  return shop
+}
+
+let hub: DevtoolsHub
+let shop: ReturnType<typeof startShop>
+let browser: Browser
+let page: Page
+let dist: string
+
+const rows = () => page.locator('[role=option]')
+const detail = () => page.getByLabel('Event detail')
+const waitUntil = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5000) => {
+  const end = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > end) {
+      await shot(`failed-${what.replace(/\W+/g, '-')}`)
+      throw new Error(`Timed out waiting until ${what}`)
+    }
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), animations: 'disabled' })
+/** Two animation frames: the page has drawn whatever the last input changed. */
+const settled = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
+
+/** Rows whose box overlaps the list's visible box: what the user actually sees. */
+const rowsInView = () => page.evaluate(() => {
+  const list = document.querySelector('[role=listbox]')!.getBoundingClientRect()
+  return [...document.querySelectorAll('[role=option]')].filter((row) => {
+    const box = row.getBoundingClientRect()
+    return box.bottom > list.top && box.top < list.bottom
+  }).map((row) => Number(row.getAttribute('data-seq')))
+})
+
+/** Searches the payloads at once (Enter skips the typing pause) and waits until the list is filtered. */
+const search = async (text: string) => {
+  await page.getByLabel('Search payloads').fill(text)
+  await page.getByLabel('Search payloads').press('Enter')
+  await waitUntil(`the list is filtered by "${text}"`, () => (new URLSearchParams(new URL(page.url()).hash.slice(1)).get('q') ?? '') === text)
+  await settled()
+}
+
+const setTheme = async (wanted: 'light' | 'dark') => {
+  const toggle = page.getByRole('button', { name: /Switch to (dark|light) theme/ })
+  if ((await toggle.getAttribute('aria-label')) === `Switch to ${wanted} theme`) await toggle.click()
+}
+
+/** WCAG 2 contrast ratio of a button's text against its own background, as the browser paints them. */
+const contrastOf = (button: Locator) => button.evaluate((el) => {
+  const rgb = (css: string) => css.match(/[\d.]+/g)!.map(Number)
+  const luminance = ([r, g, b]: number[]) => {
+    const [R, G, B] = [r!, g!, b!].map((c) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4))
+    return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!
+  }
+  const style = getComputedStyle(el)
+  const bg = rgb(style.backgroundColor)
+  // A transparent background shows the page behind it.
+  const back = bg.length === 4 && bg[3] === 0 ? rgb(getComputedStyle(document.body).backgroundColor) : bg
+  const [a, b] = [luminance(rgb(style.color)), luminance(back)]
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)
+})
+
+beforeAll(async () => {
+  mkdirSync(screenshots, { recursive: true })
+  dist = mkdtempSync(join(tmpdir(), 'tidings-devtools-interactions-'))
+  await build({ root: pageRoot, configFile: join(pageRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } })
+  hub = await startDevtoolsHub({ port: 0, staticDir: dist })
+  shop = startShop(hub.url)
+  await shop.connection.connected
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  page = await browser.newPage({ viewport: { width: 1440, height: 820 } })
+  // A step that cannot happen fails the test with its own message instead of hanging it.
+  page.setDefaultTimeout(5000)
+  await page.goto(hub.url)
+  await page.getByText('Live · 1 bus').waitFor()
+}, 60_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await shop?.connection.close()
+  await hub?.close()
+  if (dist) rmSync(dist, { recursive: true, force: true })
+})
+
+describe('devtools page, used as a person uses it', () => {
+  it('keeps the rows in view when a row of a scrolled, following list is clicked', async () => {
+    for (let n = 0; n < 150; n++) shop.bus.emit('metrics.tick', { n })
+    await waitUntil('the list has scrolled to follow', async () => (await rows().count()) > 0
+      && await page.getByRole('listbox', { name: 'Events' }).evaluate((el) => el.scrollTop > 1000))
+    const before = await rowsInView()
+    expect(before.length).toBeGreaterThan(20)
+
+    const list = (await page.getByRole('listbox', { name: 'Events' }).boundingBox())!
+    await page.mouse.click(list.x + 200, list.y + list.height / 2)
+    await settled()
+    expect(await rowsInView()).toEqual(before)
+    const selected = Number(await page.locator('[role=option][aria-selected=true]').getAttribute('data-seq'))
+    expect(before).toContain(selected)
+
+    // New events arrive while the user reads: the view stays where it was.
+    for (let n = 0; n < 20; n++) shop.bus.emit('metrics.tick', { n })
+    await page.getByRole('button', { name: /Latest \(20 new\)/ }).waitFor()
+    await settled()
+    expect(await rowsInView()).toEqual(before)
+    await shot('1-clicked-scrolled-row')
+    await page.keyboard.press('Escape')
+    await page.getByRole('button', { name: /Latest/ }).click()
+  }, 20_000)
+
+  it('updates the detail from what a retry or a discard did, without stale buttons', async () => {
+    shop.bus.emit('order.placed', { orderId: 'R-1', customer: 'Ada' })
+    shop.bus.emit('order.placed', { orderId: 'R-2', customer: 'Grace' })
+    await search('Order R-1')
+    await rows().filter({ hasText: 'dead-lettered' }).first().click()
+    const smtp = detail().locator('.delivery', { hasText: 'smtp' })
+    await smtp.getByRole('button', { name: 'Retry delivery' }).waitFor()
+    // Two tries (the first and one retry), then the dead-letter step, which is no attempt of its own.
+    const steps = await smtp.locator('.tries li').allInnerTexts()
+    expect(steps.map((s) => s.split('\n')[0]!.replace(/^\S+ /, ''))).toEqual(['attempt 1: failed in', 'attempt 2: failed in', 'dead-lettered after 2 tries'].map((s) => expect.stringContaining(s)))
+    expect(await smtp.locator('.delivery-head').innerText()).toContain('2 tries')
+
+    // The mail server is still down: the retry fails, and the entry is dead-lettered again.
+    await smtp.getByRole('button', { name: 'Retry delivery' }).click()
+    await waitUntil('the detail says dead-lettered again', () => smtp.getByText('dead-lettered again').isVisible())
+    expect(await smtp.getByRole('button', { name: 'Retry delivery' }).isEnabled()).toBe(true)
+    expect(await detail().locator('.detail-head').innerText()).toContain('dead-lettered')
+    expect(await shop.bus.dlq.size()).toBe(2)
+    await shot('2-retry-failed-again')
+
+    // Up again: the second click retries the same entry, and the detail shows it delivered.
+    shop.mailUp = true
+    await smtp.getByRole('button', { name: 'Retry delivery' }).click()
+    await smtp.locator('.badge', { hasText: /^delivered$/ }).waitFor()
+    await waitUntil('the detail says retried', async () => (await detail().locator('.detail-head').innerText()).includes('retried'))
+    expect(await smtp.getByRole('button').count()).toBe(0)
+    await page.getByText('Retried: delivered this time').waitFor()
+    expect(await page.getByText(/no longer in the dead-letter queue/).count()).toBe(0)
+    expect(await shop.bus.dlq.size()).toBe(1)
+    await shot('3-retry-delivered')
+
+    // Discarding the other one: the detail says so and offers nothing more.
+    shop.mailUp = false
+    await search('Order R-2')
+    await rows().first().click()
+    await smtp.getByRole('button', { name: 'Discard' }).click()
+    await smtp.locator('.badge', { hasText: /^discarded$/ }).waitFor()
+    expect(await smtp.getByRole('button').count()).toBe(0)
+    expect(await shop.bus.dlq.size()).toBe(0)
+    await shot('4-discarded')
+    await search('')
+    await page.keyboard.press('Escape')
+  }, 20_000)
+
+  it('keeps hovered and focused primary buttons readable in both themes', async () => {
+    shop.bus.emit('order.placed', { orderId: 'C-1', customer: 'Edsger' })
+    await search('Order C-1')
+    await rows().filter({ hasText: 'dead-lettered' }).first().click()
+    await page.getByRole('button', { name: '❚❚ Pause' }).click()
+    const buttons = [page.getByRole('button', { name: /Resume/ }), detail().getByRole('button', { name: 'Retry delivery' })]
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(theme)
+      for (const [i, button] of buttons.entries()) {
+        expect(await contrastOf(button), `${theme}, resting`).toBeGreaterThanOrEqual(4.5)
+        await button.hover()
+        expect(await contrastOf(button), `${theme}, hovered`).toBeGreaterThanOrEqual(4.5)
+        await shot(`5-${theme}-hovered-${i}`)
+        await button.focus()
+        await page.mouse.move(0, 0)
+        expect(await contrastOf(button), `${theme}, focused`).toBeGreaterThanOrEqual(4.5)
+      }
+    }
+    await setTheme('light')
+    await page.getByRole('button', { name: /Resume/ }).click()
+    await search('')
+    await page.keyboard.press('Escape')
+  }, 20_000)
+
+  it('says — for the latency of a type no handler ran for', async () => {
+    shop.bus.emit('audit.noted', { what: 'nobody listens' })
+    await page.getByRole('tab', { name: 'Charts' }).click()
+    const audit = page.locator('table.stats tr', { hasText: 'audit.noted' })
+    await audit.waitFor()
+    const cells = await audit.locator('td').allInnerTexts()
+    expect(cells.slice(-2)).toEqual(['—', '—'])
+    const gauge = await page.locator('table.stats tr', { hasText: 'metrics.tick' }).locator('td').allInnerTexts()
+    expect(gauge.slice(-2).every((c) => c !== '—')).toBe(true)
+    await shot('6-charts')
+    await page.getByRole('tab', { name: 'Stream' }).click()
+  }, 20_000)
+
+  it('keeps every control reachable in a 900 px window', async () => {
+    await page.setViewportSize({ width: 900, height: 700 })
+    await search('Order C-1')
+    await rows().first().click()
+    await detail().getByRole('button', { name: 'Retry delivery' }).waitFor()
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(theme)
+      await shot(`7-narrow-${theme}`)
+    }
+    // Every control of the header, the filters and the detail can be brought into view and clicked
+    // there: none is pushed past the window's edge or covered by another part of the page.
+    const unreachable = await page.evaluate(() => {
+      const controls = document.querySelectorAll<HTMLElement>('.top button, .top input:not([hidden]), .filters button, .filters input, .filters select, .detail button')
+      const lost: string[] = []
+      for (const control of controls) {
+        control.scrollIntoView({ block: 'nearest', inline: 'nearest' })
+        const box = control.getBoundingClientRect()
+        const x = box.left + box.width / 2
+        const y = box.top + box.height / 2
+        const hit = document.elementFromPoint(x, y)
+        const inWindow = box.left >= 0 && box.right <= innerWidth && box.top >= 0 && box.bottom <= innerHeight
+        if (!inWindow || !hit || !(control === hit || control.contains(hit))) lost.push(control.getAttribute('aria-label') ?? control.textContent!.trim())
+      }
+      return lost
+    })
+    expect(unreachable).toEqual([])
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(900)
+
+    for (const tab of ['Operations', 'Charts', 'Dead letters', 'Catalog', 'Dispatch']) {
+      await page.getByRole('tab', { name: new RegExp(`^${tab}`) }).click()
+      await settled()
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), tab).toBeLessThanOrEqual(900)
+      await shot(`8-narrow-${tab.toLowerCase().replace(' ', '-')}`)
+    }
+    await page.getByRole('tab', { name: 'Stream' }).click()
+    await page.setViewportSize({ width: 1440, height: 820 })
+  }, 30_000)
+})
