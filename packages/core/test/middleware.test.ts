@@ -5,7 +5,7 @@ import { catalog, order } from './fixtures'
 
 describe('middleware', () => {
   it('runs in order and may replace the envelope with an enriched copy', () => {
-    const bus = createBus({}, metrics(), publish())
+    const bus = createBus()
     const trail: string[] = []
     bus.use((e, next) => {
       trail.push('first')
@@ -28,7 +28,7 @@ describe('middleware', () => {
   })
 
   it('drops an event by not calling next: nothing is dispatched', () => {
-    const bus = createBus({}, metrics(), publish())
+    const bus = createBus({}, metrics())
     const fn = vi.fn()
     bus.on('x', fn)
     bus.use((e, next) => {
@@ -41,7 +41,7 @@ describe('middleware', () => {
   })
 
   it('rejects an event by throwing a TidingsError, which emit() rethrows', () => {
-    const bus = createBus({}, metrics(), publish())
+    const bus = createBus()
     const fn = vi.fn()
     bus.on('x', fn)
     bus.use(() => {
@@ -52,7 +52,7 @@ describe('middleware', () => {
   })
 
   it('wraps anything else a middleware throws in E_MIDDLEWARE, keeping the cause', () => {
-    const bus = createBus({}, metrics(), publish())
+    const bus = createBus()
     const cause = new RangeError('oops')
     bus.use(() => {
       throw cause
@@ -61,7 +61,7 @@ describe('middleware', () => {
   })
 
   it('is removed by the function use() returns', () => {
-    const bus = createBus({}, metrics(), publish())
+    const bus = createBus()
     const mw = vi.fn((e: Envelope, next: (e: Envelope) => void) => next(e))
     const remove = bus.use(mw)
     bus.emit('x')
@@ -71,7 +71,7 @@ describe('middleware', () => {
   })
 
   it('publish() of a dropped event resolves with dropped: true', async () => {
-    const bus = createBus({}, metrics(), publish())
+    const bus = createBus({}, publish())
     bus.use(() => {})
     const report = await bus.publish('x')
     expect(report).toMatchObject({ dropped: true, delivered: 0, subscriptions: [] })
@@ -80,7 +80,7 @@ describe('middleware', () => {
 
 describe('validation (built in for typed buses)', () => {
   it('rejects an invalid payload with E_VALIDATION naming the field, before any handler', () => {
-    const bus = createBus({ catalog }, metrics(), publish())
+    const bus = createBus({ catalog })
     const fn = vi.fn()
     bus.on('order.placed', fn)
     let error: TidingsError | undefined
@@ -97,19 +97,19 @@ describe('validation (built in for typed buses)', () => {
   })
 
   it('rejects a type outside the catalog with E_UNKNOWN_TYPE listing known types', () => {
-    const bus = createBus({ catalog }, metrics(), publish())
+    const bus = createBus({ catalog })
     expect(() => bus.emit('order.cancelled' as 'order.placed', order())).toThrowError(
       expect.objectContaining({ code: 'E_UNKNOWN_TYPE', message: expect.stringMatching(/order\.placed/) }),
     )
   })
 
   it('publish() rejects the same way', async () => {
-    const bus = createBus({ catalog }, metrics(), publish())
+    const bus = createBus({ catalog }, publish())
     await expect(bus.publish('order.shipped', {} as never)).rejects.toMatchObject({ code: 'E_VALIDATION' })
   })
 
   it('is skipped with validate: false', () => {
-    const bus = createBus({ catalog, validate: false }, metrics(), publish())
+    const bus = createBus({ catalog, validate: false })
     const fn = vi.fn()
     bus.on('order.placed', fn)
     bus.emit('order.placed', { wrong: true } as never)
@@ -119,7 +119,7 @@ describe('validation (built in for typed buses)', () => {
 
 describe('plugins', () => {
   it('install middleware and subscriptions through use(), and tear them down', () => {
-    const bus = createBus({}, metrics(), publish())
+    const bus = createBus()
     const audit: string[] = []
     const plugin: Plugin = {
       install(b) {
@@ -142,7 +142,7 @@ describe('plugins', () => {
   })
 
   it('rejects something that is neither middleware nor plugin', () => {
-    const bus = createBus({}, metrics(), publish())
+    const bus = createBus()
     expect(() => bus.use({} as never)).toThrowError(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }))
   })
 })
