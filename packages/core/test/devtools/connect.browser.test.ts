@@ -43,7 +43,7 @@ describe('connectDevtools in a browser', () => {
     const producers = await until(() => viewer.frames.find((f): f is Extract<HubToViewerFrame, { t: 'producers' }> =>
       f.t === 'producers' && f.producers.some((p) => p.name === 'browser-app')), 'the producer')
     const me = producers.producers.find((p) => p.name === 'browser-app')!
-    expect(me).toMatchObject({ runtime: 'browser', source: '/web-app', catalog: [expect.objectContaining({ type: 'ui.clicked' })] })
+    expect(me).toMatchObject({ runtime: 'browser', source: '/web-app', features: ['metrics', 'dlq', 'history'], catalog: [expect.objectContaining({ type: 'ui.clicked' })] })
 
     bus.emit('ui.clicked', { button: 'buy' })
     const records = await until(() => {

@@ -204,6 +204,7 @@ export class Relay {
     if (hello.runtime !== undefined) info.runtime = hello.runtime
     if (hello.pid !== undefined) info.pid = hello.pid
     if (hello.storeDir !== undefined) info.storeDir = hello.storeDir
+    if (hello.features !== undefined) info.features = hello.features
     const link: ProducerLink = { ws, id: connection, secret, alive: true, info }
     const replaced = id === hello.instance ? previous : undefined
     this.producers.set(id, link)
