@@ -67,6 +67,10 @@ export const writeRest = (json: CloudEventJSON, e: Envelope, withData: boolean):
   return json
 }
 
+/** The CloudEvents JSON form of an envelope made by Tidings (every attribute present): its `toJSON`. */
+export const jsonOf = (e: Envelope): CloudEventJSON =>
+  writeRest({ specversion: '1.0', id: e.id, source: e.source, type: e.type, time: e.time, dataversion: e.dataversion }, e, true)
+
 /**
  * Epoch ms of an envelope, without parsing its `time` when a bus or the codec made it (their
  * classes keep the reading as `_ms`; `time` is then a prototype getter, never an own property).

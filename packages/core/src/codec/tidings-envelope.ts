@@ -1,5 +1,5 @@
 import type { CloudEventJSON, Envelope, Extensions } from '../envelope'
-import { writeRest } from '../envelope'
+import { jsonOf } from '../envelope'
 
 /**
  * An event decoded from the JSON Tidings writes (every attribute present): a class rather than a
@@ -43,7 +43,7 @@ export class TidingsEnvelope<T extends string = string, D = unknown> implements 
   }
 
   toJSON(): CloudEventJSON {
-    return writeRest({ specversion: '1.0', id: this.id, source: this.source, type: this.type, time: this.time, dataversion: this.dataversion }, this, true)
+    return jsonOf(this)
   }
 
   /** Node's console shows the CloudEvents form, not the internals. */

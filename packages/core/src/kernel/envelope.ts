@@ -1,5 +1,5 @@
 import { now } from '../clock'
-import { traceOf, writeRest } from '../envelope'
+import { jsonOf, traceOf } from '../envelope'
 import type { CloudEventJSON, EmitOptions, Envelope, Extensions } from '../envelope'
 import { TidingsError } from '../errors'
 import type { Slot } from './slot'
@@ -81,7 +81,7 @@ export class BusEnvelope<T extends string = string, D = unknown> implements Enve
   }
 
   toJSON(): CloudEventJSON {
-    return writeRest({ specversion: '1.0', id: this.id, source: this.source, type: this.type, time: this.time, dataversion: this.dataversion }, this, true)
+    return jsonOf(this)
   }
 
   /** Node's console shows the CloudEvents form, not the references. */
