@@ -168,6 +168,18 @@ describe('devtools page, used as a person uses it', () => {
     await settled()
     expect(await rowsInView()).toEqual(before)
     await shot('1-clicked-scrolled-row')
+
+    // Moving the selection with the keyboard brings it into view and draws the rows around it.
+    const selectedInView = async () => {
+      const seq = Number(await page.locator('[role=option][aria-selected=true]').getAttribute('data-seq'))
+      const shown = await rowsInView()
+      return shown.length > 20 && shown.includes(seq)
+    }
+    for (const key of ['PageUp', 'PageUp', 'PageUp', 'Home', 'PageDown', 'ArrowDown']) {
+      await page.keyboard.press(key)
+      await settled()
+      expect(await selectedInView(), key).toBe(true)
+    }
     await page.keyboard.press('Escape')
     await page.getByRole('button', { name: /Latest/ }).click()
   }, 20_000)
@@ -242,6 +254,10 @@ describe('devtools page, used as a person uses it', () => {
 
   it('says — for the latency of a type no handler ran for', async () => {
     shop.bus.emit('audit.noted', { what: 'nobody listens' })
+    await search('nobody listens')
+    await waitUntil('the audit event is listed', async () => (await rows().count()) === 1)
+    expect(await rows().first().locator('.c-ms').innerText()).toBe('—')
+    await search('')
     await page.getByRole('tab', { name: 'Charts' }).click()
     const audit = page.locator('table.stats tr', { hasText: 'audit.noted' })
     await audit.waitFor()

@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import type { JSX, TargetedKeyboardEvent } from 'preact'
 import { formatCount, formatDuration, formatTime } from '../format'
+import { isAttempt } from '../state/delivery-groups'
 import { restingTop, rowWindow } from '../state/row-window'
 import { useApp, useRedraw } from './context'
 import { OutcomeBadge } from './OutcomeBadge'
@@ -160,7 +161,7 @@ export function StreamList() {
         <span class="c-type" title={e.envelope.type}>{e.envelope.type}</span>
         <span class="c-source" title={e.via === undefined ? e.envelope.source : `${e.envelope.source}, received through the transport`}>{app.producerName(e.producer)}</span>
         <span class="c-outcome"><OutcomeBadge outcome={e.outcome} /></span>
-        <span class="c-ms">{e.deliveries.length ? formatDuration(e.handlerMs) : ''}</span>
+        <span class="c-ms">{e.deliveries.some(isAttempt) ? formatDuration(e.handlerMs) : '—'}</span>
       </div>,
     )
   }
