@@ -143,7 +143,7 @@ function Deliveries({ event }: { event: RetainedEvent }) {
               {tries.map((t, i) => {
                 if (isAttempt(t)) runs++
                 return (
-                  <li key={i} class={isAttempt(t) ? '' : 'step'}>
+                  <li key={i}>
                     <span class="muted">{formatTime(t.at)}</span>{' '}
                     {t.k === 'dead-lettered' ? `dead-lettered after ${runs} ${runs === 1 ? 'try' : 'tries'}`
                       : t.k === 'discarded' ? 'dead letter discarded from this page'
