@@ -100,10 +100,14 @@ export type FeaturesApi<F extends readonly AnyFeature[], E extends EventMap> = U
   F[number] extends infer X ? (X extends Feature<infer A, string> ? ApiOf<A, E> : never) : never
 >
 
-/** The argument list with each feature whose needs are unmet replaced by a message saying what to add. */
-export type CheckedFeatures<F extends readonly AnyFeature[]> = {
+/**
+ * The argument list with each feature whose needs are unmet replaced by a message saying what to add.
+ * `Has` is computed outside the mapped type: there, TypeScript reads `F` of a rest element
+ * (`...(t ? [transport(t)] : [])`) as that rest array alone, without the features before it.
+ */
+export type CheckedFeatures<F extends readonly AnyFeature[], Has = keyof FeaturesApi<F, EventMap>> = {
   [I in keyof F]: F[I] extends Feature<FeatureApi, infer N>
-    ? [N] extends [never] ? F[I] : string extends N ? F[I] : N extends keyof FeaturesApi<F, EventMap> ? F[I]
+    ? [N] extends [never] ? F[I] : string extends N ? F[I] : N extends Has ? F[I]
       : { missing: `this feature needs the feature that adds bus.${N}: pass it to createBus() too` }
     : F[I]
 }
