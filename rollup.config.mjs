@@ -4,7 +4,7 @@ import { dts } from 'rollup-plugin-dts'
 
 // Each library package is built to ESM + CJS + bundled .d.ts; its dependencies stay external.
 const libraries = [
-  { dir: 'packages/core', entries: { index: 'src/index.ts', indexeddb: 'src/indexeddb/index.ts' } },
+  { dir: 'packages/core', modules: true, entries: { index: 'src/index.ts', indexeddb: 'src/indexeddb/index.ts' } },
   { dir: 'packages/node-adapter', entries: { index: 'src/index.ts', cli: 'src/cli/main.ts' } },
   { dir: 'packages/nats', entries: { index: 'src/index.ts' } },
 ]
@@ -17,15 +17,25 @@ const externalFor = (dir) => {
   return (id) => id.startsWith('node:') || deps.some((d) => id === d || id.startsWith(`${d}/`))
 }
 
-export default libraries.flatMap(({ dir, entries }) => {
+// The core's ESM build keeps one file per source module: a bundler then drops every module an app
+// does not reach ("sideEffects": false), so the installed package tree-shakes as well as the sources
+// do. One bundled file would keep whatever its top level touches (valibot schemas, the codec).
+const esm = (dir, entries, external) => ({
+  input: Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, `${dir}/${entry}`])),
+  external,
+  plugins: [esbuild({ target: 'es2022' })],
+  output: { dir: `${dir}/dist/esm`, format: 'es', preserveModules: true, preserveModulesRoot: `${dir}/src`, entryFileNames: '[name].js' },
+})
+
+export default libraries.flatMap(({ dir, entries, modules }) => {
   const external = externalFor(dir)
-  return Object.entries(entries).flatMap(([name, entry]) => [
+  return [...(modules ? [esm(dir, entries, external)] : []), ...Object.entries(entries).flatMap(([name, entry]) => [
     {
       input: `${dir}/${entry}`,
       external,
       plugins: [esbuild({ target: 'es2022' })],
       output: [
-        { file: `${dir}/dist/${name}.js`, format: 'es' },
+        ...(modules ? [] : [{ file: `${dir}/dist/${name}.js`, format: 'es' }]),
         { file: `${dir}/dist/${name}.cjs`, format: 'cjs' },
       ],
     },
@@ -38,5 +48,5 @@ export default libraries.flatMap(({ dir, entries }) => {
         { file: `${dir}/dist/${name}.d.cts`, format: 'es' },
       ],
     },
-  ])
+  ])]
 })

@@ -2,7 +2,7 @@
 // same object, in one process. The codec checks every CloudEvents attribute, bounds size and depth,
 // refuses "__proto__" keys and (validate: true) checks the payload against its valibot schema.
 import * as v from 'valibot'
-import { createCodec, defineCatalog, defineEvent } from '../packages/core/dist/index.js'
+import { createCodec, defineCatalog, defineEvent } from '../packages/core/dist/esm/index.js'
 import { compare, table } from './harness.mjs'
 
 // A small schema: four flat fields, as many event payloads are.

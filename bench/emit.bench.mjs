@@ -7,7 +7,7 @@ import mitt from 'mitt'
 import { createNanoEvents } from 'nanoevents'
 import { EventEmitter as Tseep } from 'tseep'
 import * as v from 'valibot'
-import { createBus, defineCatalog, defineEvent, standard } from '../packages/core/dist/index.js'
+import { createBus, defineCatalog, defineEvent, standard } from '../packages/core/dist/esm/index.js'
 import { compare, table } from './harness.mjs'
 
 const TYPE = 'bench.tick'

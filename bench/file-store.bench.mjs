@@ -7,7 +7,7 @@
 import { mkdtemp, open, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createBus, createCodec } from '../packages/core/dist/index.js'
+import { createBus, createCodec } from '../packages/core/dist/esm/index.js'
 import { fileStore } from '../packages/node-adapter/dist/index.js'
 import { table } from './harness.mjs'
 

@@ -1,6 +1,6 @@
 // What installed flows and rules cost an emit of a type they do not match: the same bus setup
 // with and without them, in one process. Target (issue 8): flows add ≤ 10 %.
-import { createBus, defineFlow, defineRule } from '../packages/core/dist/index.js'
+import { createBus, defineFlow, defineRule } from '../packages/core/dist/esm/index.js'
 import { compare, table } from './harness.mjs'
 
 const payload = { n: 1 }

@@ -16,8 +16,8 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 
 // Runs in the page: the built packages, as an app would bundle them.
 const pageScript = `
-import { createBus, createCodec } from './packages/core/dist/index.js'
-import { indexedDBStore } from './packages/core/dist/indexeddb.js'
+import { createBus, createCodec } from './packages/core/dist/esm/index.js'
+import { indexedDBStore } from './packages/core/dist/esm/indexeddb.js'
 import { openDB } from 'idb'
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]

@@ -3,7 +3,7 @@
 // awaiting Promise.all.
 import Emittery from 'emittery'
 import * as v from 'valibot'
-import { createBus, defineCatalog, defineEvent, publish, standard } from '../packages/core/dist/index.js'
+import { createBus, defineCatalog, defineEvent, publish, standard } from '../packages/core/dist/esm/index.js'
 import { compare, table } from './harness.mjs'
 
 const TYPE = 'bench.tick'

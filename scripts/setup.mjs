@@ -49,7 +49,7 @@ if (natsServer === undefined || !existsSync(natsServer)) {
 
 const libraries = ['packages/core', 'packages/node-adapter', 'packages/nats']
 const stale = libraries.filter((dir) => {
-  const built = mtime(join(root, dir, 'dist/index.js'))
+  const built = mtime(join(root, dir, 'dist/index.cjs'))
   return !built || newest(join(root, dir, 'src')) > built
 })
 if (stale.length) {
