@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createBus, standard } from '@tidings/core'
@@ -72,6 +72,23 @@ describe('tidings tail', { timeout: 30_000 }, () => {
     await seed()
     expect((await cli(['tail', dir], { env: { FORCE_COLOR: '1' } })).stdout).toMatch(ANSI)
     expect((await cli(['tail', dir], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } })).stdout).not.toMatch(ANSI)
+  })
+
+  it('prints the readable events of a damaged store and says on stderr, in one line, what it skipped', async () => {
+    await seed()
+    const [segment] = (await readdir(dir)).filter((f) => f.endsWith('.ndjson') && !f.startsWith('dead'))
+    const path = join(dir, segment!)
+    const bytes = await readFile(path)
+    // Inside the second record's payload: the first, third and fourth stay readable.
+    const second = bytes.indexOf('user.signed-up')
+    bytes[second + 2] = bytes[second + 2]! ^ 0x20
+    await writeFile(path, bytes)
+    const run = await cli(['tail', dir])
+    expect(run.code).toBe(0)
+    expect(run.stdout.trim().split('\n').map((l) => l.split(/\s+/)[1])).toEqual(['order.placed', 'order.shipped', 'order.shipped'])
+    const warnings = run.stderr.trim().split('\n')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/^warning: .*is damaged at byte \d+.*\(E_STORAGE_DAMAGED\)$/)
   })
 
   it('prints CloudEvents JSON lines with --json, filtered by --type patterns and --limit', async () => {

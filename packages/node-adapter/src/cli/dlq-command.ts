@@ -43,8 +43,8 @@ const ownerMissing = (dir: string, what: string) => new CliError(ExitCode.UNAVAI
 const matchesFilter = (entry: DeadLetterEntry, type: ((t: string) => boolean) | undefined, subscription: string | undefined) =>
   (!type || type(entry.envelope.type)) && (subscription === undefined || entry.subscription === subscription)
 
-async function withStore<T>(dir: string, readOnly: boolean, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(dir, readOnly)
+async function withStore<T>(io: Io, dir: string, readOnly: boolean, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(dir, readOnly, (line) => io.err(io.errColor.yellow(line)))
   try {
     return await work(store)
   } catch (error) {
@@ -93,7 +93,7 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
   if (action === 'list') {
     if (ids.length) throw usageError(`tidings dlq list takes one directory, got also "${ids[0]}"`)
     const type = typeFilter(values.type ?? [])
-    const entries = (await withStore(dir, true, (store) => store.listDeadLetters()))
+    const entries = (await withStore(io, dir, true, (store) => store.listDeadLetters()))
       .filter((e) => matchesFilter(e, type, values.subscription))
     for (const entry of entries) io.out(values.json ? deadLetterJSON(entry) : deadLetterLine(entry, c))
     if (!values.json) io.err(io.errColor.dim(`${entries.length} dead letter${entries.length === 1 ? '' : 's'} in ${dir}`))
@@ -105,7 +105,7 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
     if (!ids.length && !filters && !values.all) throw usageError('tidings dlq retry needs entry ids, a --type / --subscription filter, or --all')
     if (ids.length && (filters || values.all)) throw usageError('tidings dlq retry takes entry ids or filters, not both')
     // A wrong directory is exit code 4, whether or not a hub is given.
-    await withStore(dir, true, async () => {})
+    await withStore(io, dir, true, async () => {})
     const targets: Array<Record<string, unknown>> = ids.length
       ? ids.map((id) => ({ id }))
       : (values.type?.length ? values.type : ['**']).map((type) => ({ type, ...(values.subscription !== undefined && { subscription: values.subscription }) }))
@@ -130,7 +130,7 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
       for (const id of ids) removed.push(((await owner.run('dlq.discard', { id })) as CommandValues['dlq.discard']).discarded)
       return removed
     })
-    const removed = viaHub ?? await withStore(dir, false, async (store) => {
+    const removed = viaHub ?? await withStore(io, dir, false, async (store) => {
       const present = new Set((await store.listDeadLetters()).map((e) => e.id))
       const out: boolean[] = []
       for (const id of ids) {
@@ -147,7 +147,7 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
   if (ids.length) throw usageError(`tidings dlq purge takes one directory, got also "${ids[0]}"`)
   if (!values.yes) throw usageError('tidings dlq purge removes every dead letter: add --yes to confirm')
   const viaHub = await viaOwner(hub, dir, async (owner) => ((await owner.run('dlq.purge', {})) as CommandValues['dlq.purge']).purged)
-  const purged = viaHub ?? await withStore(dir, false, async (store) => {
+  const purged = viaHub ?? await withStore(io, dir, false, async (store) => {
     const entries = await store.listDeadLetters()
     for (const entry of entries) await store.deleteDeadLetter(entry.id)
     await store.flush()

@@ -3,9 +3,13 @@ import type { Store } from '@tidings/core'
 import { fileStore } from '../file-store'
 import { CliError, ExitCode } from './exit-codes'
 
-/** Opens a file store for the CLI; a missing, unreadable or locked store is exit code 4. */
-export async function openStore(dir: string, readOnly: boolean): Promise<Store> {
+/**
+ * Opens a file store for the CLI; a missing, unreadable or locked store is exit code 4. What the
+ * store reports while the command runs (damage it skipped) goes to `warn` as one line, not a stack.
+ */
+export async function openStore(dir: string, readOnly: boolean, warn: (line: string) => void): Promise<Store> {
   const store = fileStore({ dir, readOnly, durability: 'fsync' })
+  store.onError?.((error) => warn(`warning: ${error.message} (${error.code})`))
   try {
     await store.ready
     return store

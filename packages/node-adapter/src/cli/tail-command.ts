@@ -57,7 +57,7 @@ export async function tailCommand(argv: string[], io: Io): Promise<number> {
   const matches = types ? undefined : typeFilter(patterns)
   const print = (envelope: Envelope) => io.out(values.json ? JSON.stringify(envelope) : eventLine(envelope, io.color))
 
-  const store = await openStore(dir, true)
+  const store = await openStore(dir, true, (line) => io.err(io.errColor.yellow(line)))
   try {
     const first = await latest(store, types, matches, limit)
     for (const record of first) print(record.envelope)
