@@ -1,11 +1,13 @@
 import { effect, signal } from '@preact/signals'
 import type { CommandArgs, CommandName, CommandValues, HubToViewerFrame, MetricsSnapshot, ProducerInfo, TrafficRecord } from '@tidings/core'
+import { DeadLetterLists } from './dead-letter-lists'
 import { connectToHub, hubSocketUrl } from './hub-connection'
 import type { ConnectionState, HubConnection } from './hub-connection'
 import type { Filter } from './state/filter'
 import { FilteredView } from './state/filtered-view'
 import { exportNdjson, importNdjson } from './state/ndjson'
 import { Operations } from './state/operations'
+import { ProducerDirectory } from './state/producer-directory'
 import { EmitRates } from './state/emit-rate'
 import { RateBuckets } from './state/rates'
 import { RecentIds } from './state/recent-ids'
@@ -48,7 +50,8 @@ const emittedCount = (records: readonly TrafficRecord[]) => {
  */
 export function createAppState(capacity = RETAINED_EVENTS) {
   const events = new RetainedEvents(capacity)
-  const view = new FilteredView(events)
+  const directory = new ProducerDirectory()
+  const view = new FilteredView(events, (producer, source) => directory.matches(producer, source))
   const rates = new RateBuckets()
   /** Events already counted in the rates: buses sharing a transport each report the same event. */
   const counted = new RecentIds()
@@ -56,7 +59,6 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   const dlqDepth = new SampleHistory()
   const emitRates = new EmitRates()
   const metrics = new Map<string, MetricsSnapshot>()
-  const names = new Map<string, string>()
   const producerDrops = new Map<string, number>()
   const initial = viewStateFromHash(location.hash)
 
@@ -72,6 +74,8 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   const dropped = signal(0)
   const backlog = signal(0)
   const notices = signal<Notice[]>([])
+  /** Bumped when a bus's dead letters were listed again. */
+  const deadLettersTick = signal(0)
   /** What the catalog asked the dispatch form to prepare. */
   const dispatchTarget = signal<{ producer: string; type: string } | undefined>(undefined)
 
@@ -84,6 +88,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   let hub: HubConnection | undefined
 
   view.setFilter(filter.value)
+  const deadLetters = new DeadLetterLists((producer, name, args): Promise<CommandValues['dlq.list']> => app.command(producer, name, args), () => deadLettersTick.value++)
 
   const flush = (now: number) => {
     if (now - lastFlush < MIN_REDRAW_MS) {
@@ -135,7 +140,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   const onFrame = (frame: HubToViewerFrame) => {
     switch (frame.t) {
       case 'producers':
-        for (const p of frame.producers) names.set(p.id, p.name)
+        directory.update(frame.producers, frame.departed)
         producers.value = frame.producers
         return
       case 'traffic':
@@ -150,6 +155,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
         metrics.set(frame.producer, frame.snapshot)
         emitRates.add(frame.producer, frame.snapshot)
         dlqDepth.add(frame.producer, frame.snapshot.at, frame.snapshot.dlq.size)
+        deadLetters.noteDepth(frame.producer, frame.snapshot.dlq.size)
         producerDrops.set(frame.producer, frame.dropped)
         countDrops()
         metricsTick.value++
@@ -180,8 +186,8 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   })
 
   const app = {
-    events, view, rates, dlqDepth, metrics, emitRates, operations,
-    tick, metricsTick, connection, producers, filter, tab, selected, paused, held, dropped, backlog, notices, dispatchTarget,
+    events, view, directory, deadLetters, rates, dlqDepth, metrics, emitRates, operations,
+    tick, metricsTick, deadLettersTick, connection, producers, filter, tab, selected, paused, held, dropped, backlog, notices, dispatchTarget,
 
     start(url = hubSocketUrl(location)) {
       hub = connectToHub({
@@ -197,7 +203,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
       })
     },
 
-    producerName: (id: string): string => names.get(id) ?? id,
+    producerName: (id: string): string => directory.name(id),
 
     /** Counters for scripts and benchmarks (`window.tidingsDevtools.stats()`). */
     stats: () => ({ received, kept: events.size, backlog: hub?.backlog() ?? 0, dropped: dropped.value, held: held.value }),

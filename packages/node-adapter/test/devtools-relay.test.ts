@@ -71,6 +71,37 @@ describe('devtools hub: traffic', () => {
     expect(h.producers()).toEqual([])
   })
 
+  it('keeps naming a producer that left while the backlog holds its records', async () => {
+    const h = await hub({ backlog: 3 })
+    const gone = createBus({ source: '/mail' }, standard())
+    const goneProducer = produce(gone, h.url, { name: 'mailer' })
+    const quiet = produce(createBus({ source: '/idle' }, standard()), h.url, { name: 'idle' })
+    await Promise.all([goneProducer.connected, quiet.connected])
+    gone.emit('mail.sent', { to: 'ada' })
+    await until(() => goneProducer.stats().sent === 1, 3000, 'the record sent')
+    await goneProducer.close()
+    await quiet.close()
+    await until(() => h.producers().length === 0, 3000, 'both gone')
+
+    // A page opened afterwards learns the name of the bus whose records it is sent; the idle one left nothing to name.
+    const late = await viewer(h.wsUrl)
+    const frame = await late.next('producers')
+    expect(frame.producers).toEqual([])
+    expect(frame.departed).toEqual([expect.objectContaining({ name: 'mailer', source: '/mail', catalog: [], disconnectedAt: expect.any(Number) })])
+    const [record] = late.records()
+    expect(record!.producer).toBe(frame.departed![0]!.id)
+
+    // Once its records have left the ring, so has its name.
+    const other = createBus({ source: '/shop' }, standard())
+    const otherProducer = produce(other, h.url, { name: 'shop' })
+    await otherProducer.connected
+    for (let i = 0; i < 3; i++) other.emit('order.placed', { orderId: `o-${i}` })
+    await until(() => otherProducer.stats().sent === 3, 3000, 'three records sent')
+    await otherProducer.close()
+    const later = await viewer(h.wsUrl)
+    expect((await later.next('producers')).departed?.map((p) => p.name)).toEqual(['shop'])
+  })
+
   it('relays metrics snapshots and sends the latest to new viewers', async () => {
     const h = await hub()
     const bus = createBus({ source: '/shop' }, standard())

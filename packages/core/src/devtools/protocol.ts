@@ -86,6 +86,8 @@ export interface ProducerInfo {
   /** The optional APIs its bus has (absent from producers before it was added: assume all). */
   features?: ProducerFeature[]
   catalog: CatalogEntry[]
+  /** In `producers.departed` only: when it disconnected (epoch ms, hub clock). */
+  disconnectedAt?: number
 }
 
 export interface HubLimits {
@@ -165,7 +167,8 @@ export type WelcomeFrame = Frame<'welcome', {
   resume?: string
 }>
 export type ErrorFrame = Frame<'error', { code: string; message: string; ref?: string }>
-export type ProducersFrame = Frame<'producers', { producers: ProducerInfo[] }>
+/** `departed`: producers that left while the hub's backlog still holds their records, so viewers can name them. */
+export type ProducersFrame = Frame<'producers', { producers: ProducerInfo[]; departed?: ProducerInfo[] }>
 export type RelayedTrafficFrame = TrafficFrame & { producer: string }
 export type RelayedMetricsFrame = MetricsFrame & { producer: string }
 export type BacklogFrame = Frame<'backlog', { frames: Array<{ producer: string; records: TrafficRecord[] }> }>
@@ -299,6 +302,7 @@ const producerInfo = v.looseObject({
   dropped: count,
   features: v.optional(features),
   catalog,
+  disconnectedAt: v.optional(epoch),
 })
 
 const schemas = {
@@ -315,7 +319,7 @@ const schemas = {
     }),
     frame('command', commandEntries),
     frame('error', { code: v.string(), message: v.string(), ref: v.optional(v.string()) }),
-    frame('producers', { producers: v.array(producerInfo) }),
+    frame('producers', { producers: v.array(producerInfo), departed: v.optional(v.array(producerInfo)) }),
     frame('traffic', { records, dropped: count, producer: v.string() }),
     frame('metrics', { snapshot: metricsSnapshot, dropped: count, producer: v.string() }),
     frame('backlog', { frames: v.array(v.looseObject({ producer: v.string(), records })) }),

@@ -4,7 +4,7 @@ import type { Outcome, RetainedEvent } from './retained-event'
 export interface Filter {
   /** Type patterns separated by commas or spaces: `order.*` (one segment), `order.**` (any depth), or plain text. */
   type: string
-  /** A producer id. */
+  /** A bus's name (its id in links made before names): it survives the bus's restarts, an id may not. */
   source: string
   outcome: Outcome | ''
   /** Text searched for in payloads, case-insensitively. */
@@ -43,15 +43,20 @@ const searchableText = (event: RetainedEvent): string => {
   return (typeof data === 'string' ? data : JSON.stringify(data)).toLowerCase()
 }
 
+/** Whether the event's producer is the bus a source filter names. */
+export type SourceMatcher = (producer: string, source: string) => boolean
+
+const sameId: SourceMatcher = (producer, source) => producer === source
+
 /** Compiles a filter into one predicate, so a pass over 100k events does no parsing. */
-export function compileFilter(filter: Filter): (event: RetainedEvent) => boolean {
+export function compileFilter(filter: Filter, matchesSource: SourceMatcher = sameId): (event: RetainedEvent) => boolean {
   const matchesType = typeMatcher(filter.type)
   const muted = new Set(filter.muted)
   const needle = filter.q.trim().toLowerCase()
   const { source, outcome, correlation } = filter
   return (event) =>
     !muted.has(event.envelope.type) &&
-    (!source || event.producer === source) &&
+    (!source || matchesSource(event.producer, source)) &&
     (!correlation || event.envelope.correlationid === correlation) &&
     (!outcome || event.outcome === outcome) &&
     matchesType(event.envelope.type) &&

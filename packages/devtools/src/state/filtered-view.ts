@@ -1,5 +1,6 @@
 import type { Filter } from './filter'
 import { compileFilter, isEmptyFilter } from './filter'
+import type { SourceMatcher } from './filter'
 import type { RetainedEvent } from './retained-event'
 import type { RetainedEvents } from './retained-events'
 
@@ -37,7 +38,7 @@ export class FilteredView {
   /** Whether an event's outcome or producer changing can take it in or out. */
   private retestsChanged = false
 
-  constructor(private readonly events: RetainedEvents) {
+  constructor(private readonly events: RetainedEvents, private readonly matchesSource?: SourceMatcher) {
     this.scannedTo = events.firstSeq
   }
 
@@ -59,7 +60,7 @@ export class FilteredView {
   }
 
   setFilter(filter: Filter): void {
-    this.test = compileFilter(filter)
+    this.test = compileFilter(filter, this.matchesSource)
     this.all = isEmptyFilter(filter)
     // A producer changes when the emitting bus's report follows a remote one (its payload with it).
     this.retestsChanged = filter.outcome !== '' || filter.source !== '' || filter.q.trim() !== ''

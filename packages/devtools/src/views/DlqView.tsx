@@ -8,36 +8,37 @@ import { JsonTree } from './JsonTree'
 interface Row {
   producer: string
   entry: DeadLetterJSON
+  /** The bus is connected: only then can it act on the entry. */
+  online: boolean
 }
 
-const LIST_LIMIT = 500
-
-/** Dead letters of every connected bus; each action goes to the bus that owns the entry. */
+/** Dead letters of every bus the page has listed, offline ones included; each action goes to the bus that owns the entry. */
 export function DlqView() {
   const app = useApp()
   useMetricsRedraw()
+  void app.deadLettersTick.value
   const producers = app.producers.value
-  const [rows, setRows] = useState<Row[]>([])
-  const [errors, setErrors] = useState<string[]>([])
+  const rows: Row[] = [...app.deadLetters.lists].flatMap(([producer, entries]) =>
+    entries.map((entry) => ({ producer, entry, online: app.directory.isOnline(producer) })))
+  const errors = producers.flatMap((p) => {
+    const error = app.deadLetters.errors.get(p.id)
+    return error === undefined ? [] : [`${p.name}: ${error}`]
+  })
   const [status, setStatus] = useState<{ ok: boolean; text: string }>()
   const [open, setOpen] = useState<string>()
   const [busy, setBusy] = useState(false)
   let depth = 0
-  for (const m of app.metrics.values()) depth += m.dlq.size
+  for (const p of producers) depth += app.metrics.get(p.id)?.dlq.size ?? 0
+  const offline = rows.filter((r) => !r.online).length
 
   const load = async () => {
-    const results = await Promise.allSettled(producers.map(async (p) => {
-      const { entries } = await app.command(p.id, 'dlq.list', { limit: LIST_LIMIT })
-      return entries.map((entry) => ({ producer: p.id, entry }))
-    }))
-    setRows(results.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])))
-    setErrors(results.flatMap((r, i) => (r.status === 'rejected' ? [`${producers[i]!.name}: ${(r.reason as Error).message}`] : [])))
+    await Promise.all(producers.map((p) => app.deadLetters.refresh(p.id)))
   }
 
-  // The metrics' DLQ depth changes when entries are added or removed anywhere: reload then.
+  // Buses without metrics() report no DLQ depth: their entries are listed when the tab opens and when a bus joins.
   useEffect(() => {
     void load()
-  }, [depth, producers.map((p) => p.id).join(',')])
+  }, [producers.map((p) => p.id).join(',')])
 
   const run = async (label: string, action: () => Promise<{ ok: boolean; text: string }>) => {
     setBusy(true)
@@ -72,7 +73,7 @@ export function DlqView() {
   return (
     <div class="dlq">
       <div class="toolbar">
-        <h2>Dead letters <small>{formatCount(depth)} in {producers.length} bus(es)</small></h2>
+        <h2>Dead letters <small>{formatCount(depth)} in {producers.length} connected bus(es){offline > 0 && ` · ${formatCount(offline)} kept from offline buses`}</small></h2>
         <span class="spacer" />
         <button onClick={() => void load()} disabled={busy}>Refresh</button>
         {producers.filter((p) => rows.some((r) => r.producer === p.id)).map((p) => (
@@ -94,16 +95,16 @@ export function DlqView() {
               const key = `${row.producer}\u0000${row.entry.id}`
               const { entry } = row
               return [
-                <tr key={key} class={open === key ? 'open' : ''} onClick={() => setOpen(open === key ? undefined : key)}>
+                <tr key={key} class={`${open === key ? 'open' : ''}${row.online ? '' : ' offline'}`} onClick={() => setOpen(open === key ? undefined : key)}>
                   <td>{new Date(entry.lastFailedAt).toLocaleTimeString()}</td>
                   <td>{entry.envelope.type}</td>
                   <td>{entry.subscription}</td>
                   <td class="num">{entry.attempts}</td>
                   <td class="error-text" title={entry.error.message}>{entry.error.name}: {entry.error.message}</td>
-                  <td>{app.producerName(row.producer)}</td>
-                  <td class="actions" onClick={(e) => e.stopPropagation()}>
-                    <button class="primary" disabled={busy} onClick={() => void retry(row)}>Retry</button>
-                    <button disabled={busy} onClick={() => void discard(row)}>Discard</button>
+                  <td>{app.producerName(row.producer)}{!row.online && <span class="badge offline" title="This bus disconnected: its entries are as last listed, and it must reconnect to retry or discard them">offline</span>}</td>
+                  <td class="actions" onClick={(e) => e.stopPropagation()} title={row.online ? undefined : 'The bus is offline: it must reconnect to retry or discard this entry'}>
+                    <button class="primary" disabled={busy || !row.online} onClick={() => void retry(row)}>Retry</button>
+                    <button disabled={busy || !row.online} onClick={() => void discard(row)}>Discard</button>
                   </td>
                 </tr>,
                 open === key && (

@@ -36,8 +36,11 @@ export function FilterBar() {
   const filter = app.filter.value
   // Reads the filter when applied, not when rendered: two debounced fields may apply one after the other.
   const set = (patch: Partial<Filter>) => app.setFilter({ ...app.filter.value, ...patch })
-  const sources = new Map(app.producers.value.map((p) => [p.id, p.name]))
-  if (filter.source && !sources.has(filter.source)) sources.set(filter.source, app.producerName(filter.source))
+  // Read for its redraw: the directory changes with the producers.
+  void app.producers.value
+  const sources = app.directory.names()
+  // A link made before names carries a bus's id: shown by the bus's name.
+  if (filter.source && !sources.some((s) => s.name === filter.source)) sources.push({ name: filter.source, online: app.directory.isOnline(filter.source) })
   const paused = app.paused.value
   const counts = app.events.countsByType()
 
@@ -47,7 +50,7 @@ export function FilterBar() {
         <DebouncedInput id="filter-type" label="Type pattern" placeholder="type: order.* or text" value={filter.type} onChange={(type) => set({ type })} />
         <select aria-label="Source" value={filter.source} onChange={(e) => set({ source: e.currentTarget.value })}>
           <option value="">all sources</option>
-          {[...sources].map(([id, name]) => <option key={id} value={id}>{name}</option>)}
+          {sources.map((s) => <option key={s.name} value={s.name}>{app.producerName(s.name)}{s.online ? '' : ' (offline)'}</option>)}
         </select>
         <select aria-label="Outcome" value={filter.outcome} onChange={(e) => set({ outcome: e.currentTarget.value as Outcome | '' })}>
           <option value="">all outcomes</option>

@@ -16,6 +16,8 @@ export class BacklogRing {
   private readonly producers: string[]
   private readonly records: TrafficRecord[]
   private readonly sizes: Float64Array
+  /** Records kept per producer: a producer that left is remembered while the ring holds any of its records. */
+  private readonly perProducer = new Map<string, number>()
   private head = 0
   private length = 0
   private bytes = 0
@@ -38,6 +40,11 @@ export class BacklogRing {
     return this.base + this.length
   }
 
+  /** Whether any record of this producer is still kept. */
+  holds(producer: string): boolean {
+    return this.perProducer.has(producer)
+  }
+
   /** `bytesEach`: the records' share of the frame they came in. False when they are too large to keep. */
   add(producer: string, records: readonly TrafficRecord[], bytesEach: number): boolean {
     if (this.capacity === 0 || bytesEach > this.maxBytes) return false
@@ -45,6 +52,7 @@ export class BacklogRing {
       while (this.length === this.capacity || this.bytes + bytesEach > this.maxBytes) this.evict()
       const slot = (this.head + this.length) % this.capacity
       this.producers[slot] = producer
+      this.perProducer.set(producer, (this.perProducer.get(producer) ?? 0) + 1)
       this.records[slot] = records[i]!
       this.sizes[slot] = bytesEach
       this.bytes += bytesEach
@@ -76,6 +84,10 @@ export class BacklogRing {
 
   private evict(): void {
     this.bytes -= this.sizes[this.head]!
+    const producer = this.producers[this.head]!
+    const left = this.perProducer.get(producer)! - 1
+    if (left === 0) this.perProducer.delete(producer)
+    else this.perProducer.set(producer, left)
     this.records[this.head] = undefined as unknown as TrafficRecord
     this.head = (this.head + 1) % this.capacity
     this.length--

@@ -60,6 +60,8 @@ interface PendingCommand {
 const CLOSE = { shutdown: 1001, policy: 1008, version: 4000, replaced: 4001 } as const
 
 const CATCH_UP_MS = 250
+/** Producers that left, remembered (without their catalogs) while the backlog holds their records. */
+const DEPARTED = 256
 /** The backlog is sent in pages of about this size, each once the previous one has left. */
 const BACKLOG_PAGE_BYTES = 256 << 10
 
@@ -79,6 +81,8 @@ export class Relay {
   private readonly viewers = new Map<WebSocket, ViewerChannel>()
   private readonly pending = new Map<string, PendingCommand>()
   private readonly ids = new ProducerIds()
+  /** Producers that left, oldest first: viewers still name their records by them. */
+  private readonly departed = new Map<string, ProducerInfo>()
   private readonly backlog: BacklogRing
   private readonly catchUpTimer: ReturnType<typeof setInterval>
   private commandSeq = 0
@@ -206,6 +210,7 @@ export class Relay {
     if (hello.storeDir !== undefined) info.storeDir = hello.storeDir
     if (hello.features !== undefined) info.features = hello.features
     const link: ProducerLink = { ws, id: connection, secret, alive: true, info }
+    this.departed.delete(id)
     const replaced = id === hello.instance ? previous : undefined
     this.producers.set(id, link)
     if (replaced) {
@@ -235,6 +240,8 @@ export class Relay {
     if (this.producers.get(link.info.id) !== link) return
     this.producers.delete(link.info.id)
     this.ids.release(link.info.id, link.secret)
+    this.departed.set(link.info.id, { ...link.info, catalog: [], disconnectedAt: Date.now() })
+    if (this.departed.size > DEPARTED) this.departed.delete(this.departed.keys().next().value!)
     this.failPending(link.info.id, `Producer "${link.info.name}" disconnected before answering`)
     this.broadcastProducers()
   }
@@ -333,7 +340,12 @@ export class Relay {
   }
 
   private producersText(): string {
-    return this.producersCache ??= encodeDevtoolsFrame({ v: DEVTOOLS_PROTOCOL_VERSION, t: 'producers', producers: this.producerList() })
+    if (this.producersCache !== undefined) return this.producersCache
+    for (const id of this.departed.keys()) if (!this.backlog.holds(id)) this.departed.delete(id)
+    const departed = [...this.departed.values()]
+    return this.producersCache = encodeDevtoolsFrame({
+      v: DEVTOOLS_PROTOCOL_VERSION, t: 'producers', producers: this.producerList(), ...(departed.length > 0 && { departed }),
+    })
   }
 
   private broadcastProducers(): void {

@@ -1,0 +1,128 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { connectDevtools, createBus, standard } from '@tidings/core'
+import { startDevtoolsHub } from '@tidings/node'
+import type { DevtoolsHub } from '@tidings/node'
+import { chromium } from 'playwright'
+import type { Browser, Page } from 'playwright'
+import { build } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+
+// A bus that goes away: the page keeps its name, its shared links and its dead letters.
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const pageRoot = fileURLToPath(new URL('../packages/devtools', import.meta.url))
+const screenshots = process.env.TIDINGS_SHOTS ?? fileURLToPath(new URL('../test-results/devtools-producers', import.meta.url))
+const TOKEN = 'producers-e2e-token-0123456789'
+const NO_RETRY = { attempts: 0, backoff: { initialMs: 5, factor: 1, maxMs: 5, jitter: 0 } }
+
+function startBus(url: string, name: string, failing: boolean) {
+  const bus = createBus({ source: `/${name}` }, standard({ retry: NO_RETRY }))
+  bus.on('mail.send', () => {
+    if (failing) throw new Error('SMTP server unreachable')
+  }, { name: 'smtp' })
+  const connection = connectDevtools(bus, { url, WebSocket, name, batchMs: 20, metricsIntervalMs: 100, reconnect: { initialMs: 50, maxMs: 200 } })
+  return { bus, connection }
+}
+
+let hub: DevtoolsHub
+let browser: Browser
+let page: Page
+let dist: string
+let shop: ReturnType<typeof startBus>
+let mailer: ReturnType<typeof startBus>
+
+const rows = () => page.locator('[role=option]')
+const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), animations: 'disabled' })
+const hashParam = (name: string) => new URLSearchParams(new URL(page.url()).hash.slice(1)).get(name)
+const setTheme = async (wanted: 'light' | 'dark') => {
+  const toggle = page.getByRole('button', { name: /Switch to (dark|light) theme/ })
+  if ((await toggle.getAttribute('aria-label')) === `Switch to ${wanted} theme`) await toggle.click()
+}
+const sourcesOfRows = async () => [...new Set(await rows().locator('.c-source').allInnerTexts())].sort()
+
+beforeAll(async () => {
+  mkdirSync(screenshots, { recursive: true })
+  dist = mkdtempSync(join(tmpdir(), 'tidings-devtools-producers-'))
+  await build({ root: pageRoot, configFile: join(pageRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } })
+  hub = await startDevtoolsHub({ port: 0, token: TOKEN, staticDir: dist })
+  shop = startBus(hub.url, 'shop-api', false)
+  mailer = startBus(hub.url, 'mailer', true)
+  await Promise.all([shop.connection.connected, mailer.connection.connected])
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  page = await browser.newPage({ viewport: { width: 1440, height: 820 } })
+  page.setDefaultTimeout(8000)
+  await page.goto(hub.url)
+  await page.getByText('Live · 2 buses').waitFor()
+}, 60_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await shop?.connection.close()
+  await mailer?.connection.close()
+  await hub?.close()
+  if (dist) rmSync(dist, { recursive: true, force: true })
+})
+
+describe('devtools page, when a bus goes away', () => {
+  it('keeps its name, its #source= link and its dead letters (marked offline) after it disconnects, and across page and hub restarts', async () => {
+    shop.bus.emit('mail.send', { to: 'ada@example.com' })
+    mailer.bus.emit('mail.send', { to: 'grace@example.com' })
+    await rows().filter({ hasText: 'dead-lettered' }).first().waitFor()
+    await page.getByLabel('Source').selectOption('mailer')
+    expect(hashParam('source')).toBe('mailer')
+    expect(await sourcesOfRows()).toEqual(['mailer'])
+
+    await page.getByRole('tab', { name: /^Dead letters/ }).click()
+    const entry = page.locator('.dlq-table tbody tr', { hasText: 'mail.send' })
+    await entry.waitFor()
+    expect(await entry.getByRole('button', { name: 'Retry' }).isEnabled()).toBe(true)
+
+    await mailer.connection.close()
+    await page.getByText('Live · 1 bus').waitFor()
+    await entry.locator('.badge.offline').waitFor()
+    expect(await entry.innerText()).toContain('mailer')
+    expect(await entry.getByRole('button', { name: 'Retry' }).isDisabled()).toBe(true)
+    expect(await entry.getByRole('button', { name: 'Discard' }).isDisabled()).toBe(true)
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(theme)
+      await shot(`1-dlq-offline-1440-${theme}`)
+    }
+    await page.setViewportSize({ width: 900, height: 700 })
+    await shot('1-dlq-offline-900-dark')
+    await setTheme('light')
+    await page.setViewportSize({ width: 1440, height: 820 })
+
+    await page.getByRole('tab', { name: 'Stream' }).click()
+    expect(await sourcesOfRows()).toEqual(['mailer'])
+    expect(await page.getByLabel('Source').locator('option:checked').innerText()).toBe('mailer (offline)')
+
+    // A page opened later learns the gone bus's name from the hub, and the shared link still selects it.
+    await page.reload()
+    await page.getByText('Live · 1 bus').waitFor()
+    await rows().first().waitFor()
+    expect(hashParam('source')).toBe('mailer')
+    expect(await sourcesOfRows()).toEqual(['mailer'])
+    await page.getByLabel('Source').selectOption('')
+    await page.waitForFunction(() => document.querySelectorAll('[role=option]').length === 2)
+    expect(await sourcesOfRows()).toEqual(['mailer', 'shop-api'])
+    await shot('2-stream-after-reload')
+
+    // The hub restarts (same port and token): the page reconnects and still names what it saw.
+    const port = hub.port
+    await hub.close()
+    hub = await startDevtoolsHub({ port, token: TOKEN, staticDir: dist })
+    await page.getByText('Live · 1 bus').waitFor({ timeout: 15_000 })
+    await shop.connection.connected
+    shop.bus.emit('mail.send', { to: 'edsger@example.com' })
+    await page.waitForFunction(() => document.querySelectorAll('[role=option]').length === 3)
+    expect(await sourcesOfRows()).toEqual(['mailer', 'shop-api'])
+    const shopIds = new Set(hub.producers().map((p) => p.name))
+    expect(shopIds).toEqual(new Set(['shop-api']))
+    await shot('3-stream-after-hub-restart')
+  }, 60_000)
+})
