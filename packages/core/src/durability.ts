@@ -15,7 +15,11 @@ export const createDurability = () => {
     /** The E_NOT_DURABLE error for what was lost since the previous call, or undefined; resets. */
     take(): TidingsError | undefined {
       if (first === undefined) return undefined
-      const error = new TidingsError('E_NOT_DURABLE', `${count} event${count === 1 ? '' : 's'} or dead letter${count === 1 ? '' : 's'} emitted before flush() could not be made durable (each was reported through bus.onError); the first: ${first.code}: ${first.message}`, {
+      // The explanation is for development builds (guarded for browsers without process); `details` has the facts in both.
+      const message = typeof process !== 'undefined' && process.env.NODE_ENV !== 'production'
+        ? `${count} event${count === 1 ? '' : 's'} or dead letter${count === 1 ? '' : 's'} emitted before flush() could not be made durable (each was reported through bus.onError); the first: ${first.code}: ${first.message}`
+        : `${count} not durable`
+      const error = new TidingsError('E_NOT_DURABLE', message, {
         cause: first, details: { count, first: { code: first.code, message: first.message } },
       })
       count = 0

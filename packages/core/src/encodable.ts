@@ -118,7 +118,9 @@ export const checkEncodable = (env: Envelope): void => {
   }
   if (found === undefined) return
   const path = [root, ...found.keys.reverse()].join('.')
-  throw new TidingsError('E_VALIDATION', `emit("${env.type}"): ${path} is ${found.what}, which JSON cannot carry, so the event could not be stored or sent (NaN and ±Infinity would become null): send a finite number, a string or plain data instead`, {
+  // The advice is for development builds (guarded for browsers without process); `details` has the facts in both.
+  const advice = typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? ', which JSON cannot carry, so the event could not be stored or sent (NaN and ±Infinity would become null): send a finite number, a string or plain data instead' : ''
+  throw new TidingsError('E_VALIDATION', `emit("${env.type}"): ${path} is ${found.what}${advice}`, {
     details: { type: env.type, path, value: found.what },
   })
 }

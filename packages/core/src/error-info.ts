@@ -82,7 +82,11 @@ export const errorInfo = (error: unknown): ErrorInfo => {
   }
 }
 
-/** `error` itself when it is a TidingsError, else one of `code` that describes it safely. */
+/**
+ * `error` itself when it is a TidingsError, else one of `code` that describes it safely. Production
+ * builds leave the description out of the message (`cause` still holds what was thrown), so that
+ * a bus that never stores errors does not ship the describer.
+ */
 export const asTidingsError = (error: unknown, code: TidingsError['code'], message: string): TidingsError => {
   let own = false
   try {
@@ -90,5 +94,8 @@ export const asTidingsError = (error: unknown, code: TidingsError['code'], messa
   } catch {
     // A Proxy whose getPrototypeOf trap throws is not ours.
   }
-  return own ? (error as TidingsError) : new TidingsError(code, `${message}: ${errorInfo(error).message}`, { cause: error })
+  if (own) return error as TidingsError
+  // Written out here, not in a helper, so that a production define drops the branch; guarded for browsers without process.
+  const text = typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? `${message}: ${errorInfo(error).message}` : message
+  return new TidingsError(code, text, { cause: error })
 }

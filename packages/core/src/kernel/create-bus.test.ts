@@ -228,6 +228,39 @@ describe('handler failures', () => {
   })
 })
 
+describe('production builds (process.env.NODE_ENV = "production")', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs()
+  })
+
+  it('report the same codes, details and causes, with short messages', async () => {
+    vi.stubEnv('NODE_ENV', 'production')
+    const bus = createBus()
+    const errors: TidingsError[] = []
+    bus.onError((e) => errors.push(e))
+    const thrown = new Error('handler bug')
+    bus.on('x', () => {
+      throw thrown
+    })
+    bus.emit('x')
+    expect(errors[0]).toMatchObject({ code: 'E_HANDLER', cause: thrown, details: { type: 'x', subscription: expect.any(String), attempts: 1 } })
+    expect(errors[0]!.message).not.toContain('deadLetters()')
+    bus.use(() => {
+      throw 42n
+    })
+    expect(() => bus.emit('x')).toThrow(expect.objectContaining({ code: 'E_MIDDLEWARE', cause: 42n }))
+    expect(() => bus.on('a.b*', () => {})).toThrow(expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }))
+    await bus.close()
+    expect(() => bus.emit('x')).toThrow(expect.objectContaining({ code: 'E_CLOSED' }))
+  })
+
+  it('still refuse at emit what JSON cannot carry, on a bus with a store', () => {
+    vi.stubEnv('NODE_ENV', 'production')
+    const bus = createBus({ store: memoryStore() })
+    expect(() => bus.emit('x', { n: Number.NaN })).toThrow(expect.objectContaining({ code: 'E_VALIDATION', details: expect.objectContaining({ path: 'data.n' }) }))
+  })
+})
+
 describe('the store', () => {
   it('gets every persisted event in one append per tick; flush() covers it', async () => {
     const store = memoryStore()

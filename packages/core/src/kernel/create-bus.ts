@@ -31,12 +31,16 @@ const MAX_SEQ = 0x40000000
 const CLOSE_GRACE_MS = 5000
 const noop = () => {}
 const invalid = (message: string) => new TidingsError('E_INVALID_ARGUMENT', message)
-const closedError = () => new TidingsError('E_CLOSED', 'This bus is closed: create a new bus with createBus()')
+// Messages: what to do instead in development builds, what failed in production ones (each
+// ternary written out, so that the production define drops the long text; guarded for browsers without process).
+const closedError = () => new TidingsError('E_CLOSED', typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? 'This bus is closed: create a new bus with createBus()' : 'closed')
 const UNNAMED: Tracker = { unnamedOnly: true }
 
 /** The one feature that provides `part`: a second one is a mistake to point out, not to pick from. */
 const one = <T>(current: T | undefined, part: T, name: string): T => {
-  if (current !== undefined) throw invalid(`createBus(): ${name} was passed twice (standard() includes every feature but transport): pass its options once, e.g. standard({ retry: { attempts: 5 } })`)
+  if (current !== undefined) {
+    throw invalid(typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? `createBus(): ${name} was passed twice (standard() includes every feature but transport): pass its options once, e.g. standard({ retry: { attempts: 5 } })` : `${name} twice`)
+  }
   return part
 }
 
@@ -77,7 +81,7 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
   const all: HandlerMap = options.all ?? new Map()
   const source = options.source ?? '/tidings'
   if (typeof source !== 'string' || !URI_REFERENCE.test(source)) {
-    throw invalid(`createBus(): source must be a non-empty URI-reference such as "/shop" or "https://example.com/shop"; got ${JSON.stringify(source)}`)
+    throw invalid(typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? `createBus(): source must be a non-empty URI-reference such as "/shop" or "https://example.com/shop"; got ${JSON.stringify(source)}` : 'source')
   }
   const { catalog, store } = options
   const validating = catalog !== undefined && options.validate !== false
@@ -112,7 +116,7 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
     let slot = slots.get(type)
     if (slot === undefined) {
       // Checked once per type: a '*' in an emitted type would reach pattern handlers with the wrong arguments.
-      if (typeof type === 'string' && type.includes('*')) throw invalid(`emit("${type}"): an event type cannot contain "*" (patterns are for subscribing)`)
+      if (typeof type === 'string' && type.includes('*')) throw invalid(typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? `emit("${type}"): an event type cannot contain "*" (patterns are for subscribing)` : `emit("${type}")`)
       const def = catalog?.get(type)
       const persist = def?.persist ?? true
       const routed = route !== undefined && route.carries(type)
@@ -249,7 +253,7 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
     use(extension: Middleware | Plugin) {
       if (typeof extension === 'function') return added(middlewares, extension, rebuildChain)
       if (extension === null || typeof extension !== 'object' || typeof extension.install !== 'function') {
-        throw invalid('bus.use() takes a middleware (envelope, next) => void or a plugin { install(bus) }')
+        throw invalid(typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? 'bus.use() takes a middleware (envelope, next) => void or a plugin { install(bus) }' : 'use()')
       }
       const teardown = extension.install(bus as never)
       let removed = false
@@ -324,7 +328,7 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
       dispatch(env, slot, UNNAMED)
     },
     deadLetter(env, subscription, attempts, error) {
-      if (hooks.keep === undefined) return Promise.reject(invalid('No feature keeps dead letters on this bus: create it with deadLetters()'))
+      if (hooks.keep === undefined) return Promise.reject(invalid(typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? 'No feature keeps dead letters on this bus: create it with deadLetters()' : 'no deadLetters()'))
       const d = new Delivery(noop, SPECIFIC, env, slotOf(env.type), undefined, subscription)
       d.attempt = attempts
       const written = hooks.keep(env, subscription, attempts, 0, error, undefined)

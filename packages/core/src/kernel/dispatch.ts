@@ -127,7 +127,11 @@ export const createDispatcher = (
     if (hooks.keep !== undefined) void hooks.keep(d.envelope, d.subscription, d.attempt, d.firstFailedAt, error, d.handler)
     else {
       outcome = 'failed'
-      report(new TidingsError(E_HANDLER, `Subscription "${d.subscription}" failed on "${d.slot.type}" (event ${d.envelope.id}, after ${d.attempt} ${d.attempt === 1 ? 'try' : 'tries'}): ${errorInfo(error).message}. Catch the error in the handler, or create the bus with deadLetters() to keep failed deliveries (and retry() to try them again)`, {
+      // The advice is for development builds (guarded for browsers without process); `cause` and `details` are in both.
+      const message = typeof process !== 'undefined' && process.env.NODE_ENV !== 'production'
+        ? `Subscription "${d.subscription}" failed on "${d.slot.type}" (event ${d.envelope.id}, after ${d.attempt} ${d.attempt === 1 ? 'try' : 'tries'}): ${errorInfo(error).message}. Catch the error in the handler, or create the bus with deadLetters() to keep failed deliveries (and retry() to try them again)`
+        : `Subscription "${d.subscription}" failed on "${d.slot.type}"`
+      report(new TidingsError(E_HANDLER, message, {
         cause: error, details: { type: d.slot.type, id: d.envelope.id, subscription: d.subscription, attempts: d.attempt },
       }))
     }

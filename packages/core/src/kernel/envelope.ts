@@ -96,6 +96,8 @@ const RESERVED = /^(specversion|id|source|type|time|dataversion|data|datacontent
 // RFC 3339's shape; Date.parse then reads it.
 const RFC3339 = /^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$/
 
+// What was wrong is said in development builds (each ternary written out, so that the production
+// define drops the long text; guarded for browsers without process); production ones name the option.
 const invalid = (type: string, message: string) => new TidingsError('E_INVALID_ARGUMENT', `emit("${type}"): ${message}`)
 
 const isInt32 = (value: unknown) => Number.isInteger(value) && (value as number) >= -0x80000000 && (value as number) <= 0x7fffffff
@@ -108,13 +110,15 @@ export const attributesOf = (type: string, o: EmitOptions, cause: Envelope | und
   else if (typeof o.time === 'number') ms = o.time
   else if (o.time instanceof Date) ms = o.time.getTime()
   else ms = RFC3339.test((time = String(o.time))) ? Date.parse(time) : NaN
-  if (!Number.isFinite(ms)) throw invalid(type, `time must be a Date, epoch milliseconds or an RFC 3339 timestamp such as 2024-05-01T10:00:00Z; got ${String(o.time)}`)
+  if (!Number.isFinite(ms)) throw invalid(type, typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? `time must be a Date, epoch milliseconds or an RFC 3339 timestamp such as 2024-05-01T10:00:00Z; got ${String(o.time)}` : 'time')
   if (o.id !== undefined && (typeof o.id !== 'string' || o.id === '')) throw invalid(type, 'id must be a non-empty string')
   for (const name in o.extensions) {
-    if (!EXTENSION_NAME.test(name) || RESERVED.test(name)) throw invalid(type, `"${name}" is not a valid extension attribute name: use 1–20 lower-case letters or digits, not a CloudEvents attribute name`)
+    if (!EXTENSION_NAME.test(name) || RESERVED.test(name)) {
+      throw invalid(type, typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? `"${name}" is not a valid extension attribute name: use 1–20 lower-case letters or digits, not a CloudEvents attribute name` : name)
+    }
     const value = o.extensions[name]
     if (typeof value !== 'string' && typeof value !== 'boolean' && !isInt32(value)) {
-      throw invalid(type, `extension "${name}" must be a string, a boolean or a 32-bit integer (CloudEvents types); got ${String(value)}`)
+      throw invalid(type, typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? `extension "${name}" must be a string, a boolean or a 32-bit integer (CloudEvents types); got ${String(value)}` : name)
     }
   }
   const trace = traceOf(cause?.extensions)
@@ -140,7 +144,7 @@ export const fromNext = (e: Envelope, slotOf: (type: string) => Slot): BusEnvelo
   const original = copy._s === undefined ? undefined : Object.setPrototypeOf({ ...copy }, BusEnvelope.prototype) as BusEnvelope
   const type = own('type') ? copy.type : original?.type
   if (typeof type !== 'string' || (original === undefined && typeof copy.id !== 'string')) {
-    throw new TidingsError('E_INVALID_ARGUMENT', 'A middleware passed next() something that is not an envelope: pass the envelope it received, or a copy such as { ...envelope, data }')
+    throw new TidingsError('E_INVALID_ARGUMENT', typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? 'A middleware passed next() something that is not an envelope: pass the envelope it received, or a copy such as { ...envelope, data }' : 'next()')
   }
   const attributes: Attributes = {}
   for (const key of PUBLIC) (attributes as Record<string, unknown>)[key] = own(key) || original === undefined ? copy[key] : original[key]

@@ -26,7 +26,9 @@ export const createLog = (
   const failed = (events: Envelope[], error: unknown) => {
     const refused = isTidingsError(error, 'E_ENCODE') ? error.details?.refused : undefined
     if (!Array.isArray(refused)) {
-      const failure = new TidingsError('E_STORAGE', `Could not append ${events.length} events to the store's log: ${errorInfo(error).message}`, { cause: error, details: { count: events.length } })
+      // What went wrong is described in development builds (guarded for browsers without process); `cause` has it in both.
+      const why = typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? `: ${errorInfo(error).message}` : ''
+      const failure = new TidingsError('E_STORAGE', `Could not append ${events.length} events to the store's log${why}`, { cause: error, details: { count: events.length } })
       lost(events.length, failure)
       return report(failure)
     }

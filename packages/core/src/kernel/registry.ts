@@ -16,7 +16,8 @@ const invalid = (message: string) => new TidingsError('E_INVALID_ARGUMENT', mess
 const checkPattern = (key: string) => {
   for (const seg of key.split('.')) {
     if (seg === '' || (seg.includes('*') && seg !== '*' && seg !== '**')) {
-      throw invalid(`"${key}" is not a valid pattern: "*" matches one dot-separated segment and "**" one or more, each as a whole segment (e.g. "order.*")`)
+      // The explanation is for development builds (guarded for browsers without process).
+      throw invalid(typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? `"${key}" is not a valid pattern: "*" matches one dot-separated segment and "**" one or more, each as a whole segment (e.g. "order.*")` : `pattern "${key}"`)
     }
   }
 }
