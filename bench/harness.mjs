@@ -23,7 +23,8 @@ const median = (xs) => {
 }
 
 /**
- * cases: [{ name, fn, async? }]. Returns [{ name, hz, min, max }] (median ops/s over rounds).
+ * cases: [{ name, fn, async? }]. Returns [{ name, hz, min, max, rounds }] (median ops/s over
+ * rounds; `rounds` is every round's ops/s, in round order, for paired ratios).
  * Options: rounds (default 9), roundMs (default 250), warmupMs (default 300 per case).
  */
 export async function compare(cases, { rounds = 9, roundMs = 250, warmupMs = 300 } = {}) {
@@ -35,11 +36,20 @@ export async function compare(cases, { rounds = 9, roundMs = 250, warmupMs = 300
   }
   return cases.map((c) => {
     const xs = samples.get(c.name)
-    return { name: c.name, hz: median(xs), min: Math.min(...xs), max: Math.max(...xs) }
+    return { name: c.name, hz: median(xs), min: Math.min(...xs), max: Math.max(...xs), rounds: xs }
   })
 }
 
-const fmt = (hz) => (hz >= 1e6 ? `${(hz / 1e6).toFixed(2)} M/s` : hz >= 1e3 ? `${(hz / 1e3).toFixed(1)} k/s` : `${hz.toFixed(0)} /s`)
+/**
+ * A case against its peer, paired by round: the median of their per-round ratios, and its range.
+ * Both ran in the same round, a moment apart, so a burst of load on the machine weighs on both.
+ */
+export function pairedRatio(row, peer) {
+  const ratios = row.rounds.map((hz, i) => hz / peer.rounds[i])
+  return { ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) }
+}
+
+export const fmt = (hz) => (hz >= 1e6 ? `${(hz / 1e6).toFixed(2)} M/s` : hz >= 1e3 ? `${(hz / 1e3).toFixed(1)} k/s` : `${hz.toFixed(0)} /s`)
 
 /** A markdown table; `baseline` names the row the ratio column divides by. */
 export function table(title, rows, baseline) {

@@ -1,7 +1,7 @@
-// The kernel and each feature, against mitt, in one process: bundled from the sources on the fly
-// (esbuild), so no build is needed. Emit at 1 and 10 listeners per case, then publish with one
-// async handler against emittery. `--quick` runs fewer, shorter rounds. (The old monolithic bus is
-// gone; its last figures beside the kernel's are in BENCHMARKS.md.)
+// The kernel and each feature, against mitt: bundled from the sources on the fly (esbuild), so no
+// build is needed. Emit at 1 and 10 listeners per case, then publish with one async handler
+// against emittery. Each case runs in its own child process beside its peer (bench/isolate.mjs
+// says why). `--quick` runs fewer, shorter rounds.
 import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,10 +9,12 @@ import Emittery from 'emittery'
 import { build } from 'esbuild'
 import mitt from 'mitt'
 import * as v from 'valibot'
-import { compare, table } from './harness.mjs'
+import { compare, pairedRatio } from './harness.mjs'
+import { childJob, inChild } from './isolate.mjs'
 
 const root = new URL('..', import.meta.url).pathname
-const quick = process.argv.includes('--quick')
+const job = childJob()
+const quick = job === undefined ? process.argv.includes('--quick') : job.quick
 const options = quick ? { rounds: 5, roundMs: 100, warmupMs: 150 } : { rounds: 9, roundMs: 150, warmupMs: 250 }
 
 const bundle = await build({
@@ -28,9 +30,9 @@ const bundle = await build({
   bundle: true, format: 'esm', platform: 'node', target: 'es2022', write: false, logLevel: 'error',
   define: { 'process.env.NODE_ENV': '"production"' },
 })
-const file = join(tmpdir(), `tidings-kernel-bench-${process.pid}.mjs`)
-writeFileSync(file, bundle.outputFiles[0].text)
-const k = await import(file)
+const bundled = join(tmpdir(), `tidings-kernel-bench-${process.pid}.mjs`)
+writeFileSync(bundled, bundle.outputFiles[0].text)
+const k = await import(bundled)
 
 const TYPE = 'bench.tick'
 const payload = { n: 1 }
@@ -48,7 +50,7 @@ const handler = () => (data) => {
 // A transport that carries no type: what its route step costs the events it does not carry.
 const idle = { carries: () => false, ready: Promise.resolve(), attach() {}, publish() {}, republish: async () => {}, flush: async () => {}, close: async () => {} }
 
-const buses = () => [
+const buses = [
   ['mitt', () => mitt()],
   ['kernel (typed, validate: false)', () => k.createBus(typed)],
   ['kernel + retry()', () => k.createBus(typed, k.retry())],
@@ -60,12 +62,7 @@ const buses = () => [
   ['kernel + transport() (type not carried) + deadLetters()', () => k.createBus(typed, k.transport(idle), k.deadLetters())],
   ['kernel + standard()', () => k.createBus(typed, k.standard())],
 ]
-
-const casesFor = (listeners) => buses().map(([name, make]) => {
-  const bus = make()
-  for (let i = 0; i < listeners; i++) bus.on(TYPE, handler())
-  return { name, fn: () => bus.emit(TYPE, payload) }
-})
+const makers = new Map(buses)
 
 // Each case must reach every listener once per call, or its figure means nothing.
 const checkWiring = (cases, listeners) => {
@@ -76,48 +73,71 @@ const checkWiring = (cases, listeners) => {
   }
 }
 
-const ns = (hz) => 1e9 / hz
-const targets = []
-console.log(`## kernel emit (Node ${process.version}${quick ? ', quick' : ''})\n`)
-for (const listeners of [1, 10]) {
-  const cases = casesFor(listeners)
+/** In a child: one bus beside mitt, emitting to `listeners` handlers. */
+const measureEmit = async ({ name, listeners }) => {
+  const cases = [name, 'mitt'].map((caseName) => {
+    const bus = makers.get(caseName)()
+    for (let i = 0; i < listeners; i++) bus.on(TYPE, handler())
+    return { name: caseName, fn: () => bus.emit(TYPE, payload) }
+  })
   checkWiring(cases, listeners)
-  const rows = await compare(cases, options)
-  console.log(table(`emit, ${listeners} listener${listeners === 1 ? '' : 's'}`, rows, 'mitt'))
-  const hz = (name) => rows.find((r) => r.name === name).hz
-  const kernelNs = ns(hz('kernel (typed, validate: false)'))
-  console.log(`\nns per emit, and added to the kernel's ${kernelNs.toFixed(1)} ns:\n`)
-  for (const r of rows.filter((r) => r.name.startsWith('kernel +'))) console.log(`- ${r.name}: ${ns(r.hz).toFixed(1)} ns (${(ns(r.hz) - kernelNs >= 0 ? '+' : '')}${(ns(r.hz) - kernelNs).toFixed(1)})`)
-  console.log()
-  targets.push([`kernel typed (validate: false) ≥ 1.0× mitt at ${listeners}`, hz('kernel (typed, validate: false)') / hz('mitt'), 1.0])
-  targets.push([`standard() ≥ 0.7× mitt at ${listeners}`, hz('kernel + standard()') / hz('mitt'), 0.7])
+  const [row, peer] = await compare(cases, options)
+  return { name, hz: row.hz, peer: peer.hz, ...pairedRatio(row, peer) }
 }
 
 const asyncHandler = () => async (data) => {
   sink = (sink + data.n) & MASK
 }
-const published = k.createBus(typed, k.publish())
-published.on(TYPE, asyncHandler())
-const standardBus = k.createBus(typed, k.standard())
-standardBus.on(TYPE, asyncHandler())
-const emittery = new Emittery()
-emittery.on(TYPE, async (event) => {
-  sink = (sink + event.data.n) & MASK
-})
-const publishCases = [
-  { name: 'kernel + publish()', fn: () => published.publish(TYPE, payload), async: true },
-  { name: 'kernel + standard()', fn: () => standardBus.publish(TYPE, payload), async: true },
-  { name: 'emittery', fn: () => emittery.emit(TYPE, payload), async: true },
-]
-for (const c of publishCases) {
-  const before = sink
-  const report = await c.fn()
-  if (((sink - before) & MASK) !== 1 || (report && report.delivered !== 1)) throw new Error(`${c.name} did not deliver once`)
-}
-const publishRows = await compare(publishCases, options)
-console.log(table('publish, 1 async handler', publishRows, 'emittery'))
-const phz = (name) => publishRows.find((r) => r.name === name).hz
-targets.push(['publish() ≥ 4× emittery', phz('kernel + publish()') / phz('emittery'), 4])
 
-console.log('\n| target | measured | |\n|---|---:|---|')
-for (const [name, ratio, target] of targets) console.log(`| ${name} | ${ratio.toFixed(2)}× | ${ratio >= target ? 'met' : 'not met'} |`)
+/** In a child: one bus's publish beside emittery's emit, one async handler each. */
+const measurePublish = async ({ name }) => {
+  const bus = makers.get(name)()
+  bus.on(TYPE, asyncHandler())
+  const emittery = new Emittery()
+  emittery.on(TYPE, async (event) => {
+    sink = (sink + event.data.n) & MASK
+  })
+  const cases = [
+    { name, fn: () => bus.publish(TYPE, payload), async: true },
+    { name: 'emittery', fn: () => emittery.emit(TYPE, payload), async: true },
+  ]
+  for (const c of cases) {
+    const before = sink
+    const report = await c.fn()
+    if (((sink - before) & MASK) !== 1 || (report && report.delivered !== 1)) throw new Error(`${c.name} did not deliver once`)
+  }
+  const [row, peer] = await compare(cases, options)
+  return { name, hz: row.hz, peer: peer.hz, ...pairedRatio(row, peer) }
+}
+
+if (job !== undefined) console.log(JSON.stringify(await (job.publish ? measurePublish(job) : measureEmit(job))))
+else {
+  const file = new URL(import.meta.url).pathname
+  const ns = (hz) => 1e9 / hz
+  const targets = []
+  console.log(`## kernel emit (Node ${process.version}${quick ? ', quick' : ''}; one child process per case, beside mitt)\n`)
+  for (const listeners of [1, 10]) {
+    const rows = buses.filter(([name]) => name !== 'mitt').map(([name]) => inChild(file, { name, listeners, quick }))
+    const kernel = rows[0]
+    console.log(`### emit, ${listeners} listener${listeners === 1 ? '' : 's'}\n`)
+    console.log('| case | ns per emit | added to the kernel | mitt, same process | vs mitt (paired median) | range |')
+    console.log('|---|---:|---:|---:|---:|---:|')
+    for (const r of rows) {
+      const added = r === kernel ? '' : `${ns(r.hz) - ns(kernel.hz) >= 0 ? '+' : ''}${(ns(r.hz) - ns(kernel.hz)).toFixed(1)}`
+      console.log(`| ${r.name} | ${ns(r.hz).toFixed(1)} | ${added} | ${ns(r.peer).toFixed(1)} ns | ${r.ratio.toFixed(2)}× | ${r.min.toFixed(2)}× – ${r.max.toFixed(2)}× |`)
+    }
+    console.log()
+    targets.push([`kernel typed (validate: false) ≥ 1.0× mitt at ${listeners}`, kernel.ratio, 1.0])
+    targets.push([`standard() ≥ 0.7× mitt at ${listeners}`, rows.find((r) => r.name === 'kernel + standard()').ratio, 0.7])
+  }
+  console.log('### publish, 1 async handler\n')
+  console.log('| case | ops/s | emittery, same process | vs emittery (paired median) | range |')
+  console.log('|---|---:|---:|---:|---:|')
+  for (const name of ['kernel + publish()', 'kernel + standard()']) {
+    const r = inChild(file, { name, publish: true, quick })
+    console.log(`| ${name} | ${(r.hz / 1e6).toFixed(2)} M/s | ${(r.peer / 1e6).toFixed(2)} M/s | ${r.ratio.toFixed(2)}× | ${r.min.toFixed(2)}× – ${r.max.toFixed(2)}× |`)
+    targets.push([`${name} publish ≥ 4× emittery`, r.ratio, 4])
+  }
+  console.log('\n| target | measured | |\n|---|---:|---|')
+  for (const [name, ratio, target] of targets) console.log(`| ${name} | ${ratio.toFixed(2)}× | ${ratio >= target ? 'met' : 'not met'} |`)
+}
