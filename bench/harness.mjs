@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks'
 
 const BATCH = 1000
 
-async function timeRound(fn, ms, isAsync) {
+const ROUND = `return async function timeRound(fn, ms, isAsync) {
   let ops = 0
   const start = performance.now()
   let elapsed = 0
@@ -15,7 +15,15 @@ async function timeRound(fn, ms, isAsync) {
     elapsed = performance.now() - start
   } while (elapsed < ms)
   return (ops / elapsed) * 1000
-}
+}`
+
+/**
+ * A timing loop of its own for each case: one shared loop's `fn()` call site would see every
+ * case, go polymorphic and deoptimize, and whether a case's emit is then inlined into it varies
+ * from run to run (0.5× or 0.8× mitt for the same code). Each copy compiled from source has its
+ * own feedback, as each call site of an app has.
+ */
+const ownLoop = () => new Function('performance', 'BATCH', ROUND)(performance, BATCH)
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -28,11 +36,12 @@ const median = (xs) => {
  * Options: rounds (default 9), roundMs (default 250), warmupMs (default 300 per case).
  */
 export async function compare(cases, { rounds = 9, roundMs = 250, warmupMs = 300 } = {}) {
-  for (const c of cases) await timeRound(c.fn, warmupMs, c.async)
+  const loops = new Map(cases.map((c) => [c.name, ownLoop()]))
+  for (const c of cases) await loops.get(c.name)(c.fn, warmupMs, c.async)
   const samples = new Map(cases.map((c) => [c.name, []]))
   for (let r = 0; r < rounds; r++) {
     const order = cases.map((_, i) => cases[(i + r) % cases.length])
-    for (const c of order) samples.get(c.name).push(await timeRound(c.fn, roundMs, c.async))
+    for (const c of order) samples.get(c.name).push(await loops.get(c.name)(c.fn, roundMs, c.async))
   }
   return cases.map((c) => {
     const xs = samples.get(c.name)
