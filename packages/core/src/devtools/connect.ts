@@ -9,7 +9,10 @@ import type { ApiOf, Bus } from '../kernel/types'
 import type { EventMap, Observation } from '../types'
 import { catalogEntries } from './catalog-entries'
 import { runCommand, toWireError } from './commands'
+import { connectionFailure } from './connection-failure'
 import { describeThrown } from './describe-error'
+import { runtimeOf } from './runtime'
+import type { Host } from './runtime'
 import { devtoolsSocketURL } from './hub-url'
 import { jsonDepthExceeds } from './json-depth'
 import { DEVTOOLS_MAX_DEPTH, DEVTOOLS_PROTOCOL_VERSION, decodeDevtoolsFrame, encodeDevtoolsFrame } from './protocol'
@@ -99,6 +102,8 @@ export interface DevtoolsStats {
   /** Connections opened after the first. */
   reconnects: number
   paused: boolean
+  /** Why it is not connected, as reported to `onError`: the latest failure since the hub last greeted it (`details.status` 401: token refused; `details.unreachable`: nothing listens). */
+  error?: { code: TidingsError['code']; message: string; details?: Record<string, unknown>; at: number }
 }
 
 export interface DevtoolsConnection {
@@ -123,15 +128,6 @@ const unref = (timer: Timer): Timer => {
   (timer as { unref?: () => void }).unref?.()
   return timer
 }
-
-interface Host {
-  process?: { pid?: number; versions?: { node?: string } }
-  Deno?: unknown
-  Bun?: unknown
-  document?: unknown
-}
-// Read when a connection starts, not at import: a module does no work until it is used.
-const runtimeOf = (host: Host) => host.Deno ? 'deno' : host.Bun ? 'bun' : host.process?.versions?.node ? 'node' : host.document ? 'browser' : 'unknown'
 
 /**
  * Streams a bus's traffic, catalog and metrics to a devtools hub and runs the hub's commands on it.
@@ -163,6 +159,7 @@ export function connectDevtools<E extends EventMap>(bus: DevtoolsBus<E>, options
   /** The hub's proof that this producer owns `instance`, presented on reconnect. */
   let resume: string | undefined
   let lastError = ''
+  let failure: DevtoolsStats['error']
   const report = (error: TidingsError) => {
     if (error.message === lastError) return
     lastError = error.message
@@ -194,6 +191,10 @@ export function connectDevtools<E extends EventMap>(bus: DevtoolsBus<E>, options
   const connected = new Promise<void>((resolve) => (markConnected = resolve))
 
   const fail = (code: TidingsError['code'], message: string) => report(new TidingsError(code, message))
+  const connectionFailed = (error: TidingsError) => {
+    failure = { code: error.code, message: error.message, at: Date.now(), ...(error.details && { details: error.details }) }
+    report(error)
+  }
 
   /** Sends text; a socket that throws (closing, in some runtimes) is left to its close event. */
   const transmit = (text: string) => {
@@ -279,6 +280,7 @@ export function connectDevtools<E extends EventMap>(bus: DevtoolsBus<E>, options
       if (frame.resume !== undefined) resume = frame.resume
       greeted = true
       lastError = ''
+      failure = undefined
       markConnected()
       sendMetrics()
       if (metrics !== undefined) metricsTimer ??= unref(setInterval(sendMetrics, metricsMs))
@@ -321,11 +323,13 @@ export function connectDevtools<E extends EventMap>(bus: DevtoolsBus<E>, options
     try {
       ws = new Socket(url)
     } catch (error) {
-      fail('E_DEVTOOLS_CONNECTION', `Cannot open a WebSocket to the devtools hub: ${describeThrown(error)}`)
+      connectionFailed(new TidingsError('E_DEVTOOLS_CONNECTION', `Cannot open a WebSocket to the devtools hub: ${describeThrown(error)}`))
       retry()
       return
     }
     socket = ws
+    /** Whether this connection's failure was reported already (an error event precedes its close). */
+    let failed = false
     ws.onopen = () => {
       openedAt = Date.now()
       connections++
@@ -334,7 +338,8 @@ export function connectDevtools<E extends EventMap>(bus: DevtoolsBus<E>, options
     ws.onmessage = (event) => receive(event.data)
     ws.onerror = (event) => {
       if (closed) return
-      fail('E_DEVTOOLS_CONNECTION', `Cannot reach the devtools hub at ${url.replace(/token=[^&]*/, 'token=…')}${event.message ? `: ${event.message}` : ''}; check that \`tidings devtools\` runs and that the token is the one it printed`)
+      failed = true
+      connectionFailed(connectionFailure(url, event.message))
     }
     ws.onclose = (event) => {
       if (socket !== ws) return
@@ -344,7 +349,10 @@ export function connectDevtools<E extends EventMap>(bus: DevtoolsBus<E>, options
       metricsTimer = undefined
       if (closed) return
       if (event.code === 1008 || event.code === 1009 || event.code === 4000) {
-        fail('E_DEVTOOLS_PROTOCOL', `The devtools hub closed the connection (${event.code} ${event.reason})`)
+        connectionFailed(new TidingsError('E_DEVTOOLS_PROTOCOL', `The devtools hub closed the connection (${event.code} ${event.reason})`))
+      } else if (!failed) {
+        // The hub went away (shut down, 1001) or the network did (1006): said once, then retried quietly.
+        connectionFailed(new TidingsError('E_DEVTOOLS_CONNECTION', `The devtools hub closed the connection (${event.code}${event.reason ? ` ${event.reason}` : ''}): this bus reconnects when it is back`))
       }
       retry()
     }
@@ -357,11 +365,13 @@ export function connectDevtools<E extends EventMap>(bus: DevtoolsBus<E>, options
     connected,
     stats: () => ({
       connected: greeted, sent, dropped: queue.dropped, refused: queue.refused, queued: queue.size,
-      reconnects: Math.max(0, connections - 1), paused,
+      reconnects: Math.max(0, connections - 1), paused, ...(failure && { error: failure }),
     }),
     close() {
       if (closed) return Promise.resolve()
       closed = true
+      // Closing ends the connection now, whenever the socket's own close event comes.
+      greeted = false
       unobserve?.()
       unobserve = undefined
       if (reconnectTimer !== undefined) clearTimeout(reconnectTimer)

@@ -6,6 +6,7 @@ import { isLoopback } from '../devtools/bind-address'
 import { integer, parse } from './args'
 import { ExitCode, usageError } from './exit-codes'
 import type { Io } from './output'
+import { tokenFromFile } from './token-file'
 
 export const DEVTOOLS_HELP = `Usage: tidings devtools [options]
 
@@ -18,6 +19,8 @@ Options:
   --allow-remote     required to bind anything but loopback (prints a warning)
   --origin <origin>  also accept WebSocket connections from this browser origin (repeatable)
   --token <token>    use this token (16+ characters) instead of a random one (env TIDINGS_DEVTOOLS_TOKEN)
+  --token-file <f>   keep the token in this file across restarts, so connected services reconnect:
+                     read it if the file exists, else draw one and write it (mode 0600)
   --max-connections <n>  open WebSocket connections at most (default 64)
   --static-dir <d>   serve the page from this directory
   --open             open the page in the default browser
@@ -47,6 +50,7 @@ export async function devtoolsCommand(argv: string[], io: Io): Promise<number> {
     'allow-remote': { type: 'boolean' },
     origin: { type: 'string', multiple: true },
     token: { type: 'string' },
+    'token-file': { type: 'string' },
     'max-connections': { type: 'string' },
     'static-dir': { type: 'string' },
     open: { type: 'boolean' },
@@ -60,8 +64,11 @@ export async function devtoolsCommand(argv: string[], io: Io): Promise<number> {
   if (!isLoopback(host) && !values['allow-remote']) {
     throw usageError(`Binding ${host} exposes your events beyond this machine: add --allow-remote if you mean it`)
   }
+  if (values.token !== undefined && values['token-file'] !== undefined) throw usageError('Give --token or --token-file, not both')
+  const file = values['token-file'] === undefined ? undefined : tokenFromFile(values['token-file'])
+  if (file?.warning) io.err(io.errColor.yellow(file.warning))
   // An empty variable means unset; anything else given must be a usable token.
-  const token = values.token ?? (process.env.TIDINGS_DEVTOOLS_TOKEN || undefined)
+  const token = file?.token ?? values.token ?? (process.env.TIDINGS_DEVTOOLS_TOKEN || undefined)
   if (token !== undefined) {
     try {
       checkToken(token)
@@ -88,6 +95,7 @@ export async function devtoolsCommand(argv: string[], io: Io): Promise<number> {
   const c = io.color
   io.out(`${c.bold('Tidings devtools')} listening on ${hub.host}:${hub.port}`)
   io.out(`  page: ${c.cyan(hub.url)}`)
+  if (file) io.out(c.dim(`  token ${file.created ? 'written to' : 'read from'} ${values['token-file']}: it stays the same when the hub restarts`))
   io.out(`  bus:  connectDevtools(bus, { url: '${hub.url}' })`)
   io.out(c.dim('Press Ctrl+C to stop.'))
   if (values.open) openBrowser(hub.url, io)
