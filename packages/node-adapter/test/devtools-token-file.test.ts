@@ -15,7 +15,7 @@ const tempDir = () => {
 /** `tidings devtools` running until the test ends; resolves with its printed page URL. */
 async function devtools(args: string[]) {
   const run = await cliProcess(['devtools', ...args])
-  onTestFinished(() => run.child.kill('SIGKILL'))
+  onTestFinished(() => void run.child.kill('SIGKILL'))
   const url = await until(() => /page: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(run.stdout())?.[1], 10_000, 'the URL')
   return { run, url, token: new URL(url).searchParams.get('token')! }
 }
