@@ -2,7 +2,7 @@
 // build is needed. Emit at 1 and 10 listeners per case, then publish with one async handler
 // against emittery. Each case runs in its own child process beside its peer (bench/isolate.mjs
 // says why). `--quick` runs fewer, shorter rounds.
-import { writeFileSync } from 'node:fs'
+import { unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Emittery from 'emittery'
@@ -33,6 +33,8 @@ const bundle = await build({
 const bundled = join(tmpdir(), `tidings-kernel-bench-${process.pid}.mjs`)
 writeFileSync(bundled, bundle.outputFiles[0].text)
 const k = await import(bundled)
+// Every child writes its own: remove it once loaded.
+unlinkSync(bundled)
 
 const TYPE = 'bench.tick'
 const payload = { n: 1 }

@@ -1,4 +1,3 @@
-import mitt from 'mitt'
 import { TidingsError } from '../errors'
 import { compilePattern, isPattern } from '../patterns'
 import type { AnyHandler, HandlerMap, SubscribeOptions } from '../types'
@@ -27,7 +26,6 @@ const checkPattern = (key: string) => {
  * has no notion of: patterns, named subscriptions, `once`, abort signals.
  */
 export const createRegistry = (all: HandlerMap) => {
-  const emitter = mitt<Record<string, unknown>>(all as never)
   const patterns = new Map<string, RegExp>()
   const named = new Map<string, Wrapped>()
   const namedListeners = new Set<() => void>()
@@ -82,7 +80,10 @@ export const createRegistry = (all: HandlerMap) => {
         sub.signal.addEventListener('abort', sub.abort, { once: true })
       }
     }
-    emitter.on(key, h as never)
+    // What mitt's on() does: the map holds plain arrays that mitt (and code written for it) can read.
+    const list = all.get(key) as Wrapped[] | undefined
+    if (list) list.push(h)
+    else all.set(key, [h])
     let subscribed = true
     return () => {
       // Idempotent: a second call must not remove another registration of the same function.
@@ -95,7 +96,8 @@ export const createRegistry = (all: HandlerMap) => {
     const list = all.get(key) as Wrapped[] | undefined
     if (fn === undefined) {
       if (list) for (const h of list) release(h)
-      emitter.off(key)
+      // mitt's off(type): an empty list, not a deleted key.
+      all.set(key, [])
       return
     }
     const found = list?.find((h) => h === fn) ?? list?.find((h) => h.sub?.fn === fn)
