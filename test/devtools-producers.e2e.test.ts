@@ -2,16 +2,18 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { connectDevtools, createBus, standard } from '@tidings/core'
+import { connectDevtools, createBus, defineCatalog, defineEvent, metrics, observe, standard } from '@tidings/core'
 import { startDevtoolsHub } from '@tidings/node'
 import type { DevtoolsHub } from '@tidings/node'
 import { chromium } from 'playwright'
 import type { Browser, Page } from 'playwright'
+import * as v from 'valibot'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 
-// A bus that goes away: the page keeps its name, its shared links and its dead letters.
+// A bus that goes away: the page keeps its name, its shared links and its dead letters. Buses
+// that disagree on a type, or report errors: the page says so.
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -125,4 +127,63 @@ describe('devtools page, when a bus goes away', () => {
     expect(shopIds).toEqual(new Set(['shop-api']))
     await shot('3-stream-after-hub-restart')
   }, 60_000)
+})
+
+describe('devtools page, when buses disagree or fail', () => {
+  it('flags a type two buses define differently, and lists the errors buses report (what, which bus, when)', async () => {
+    const orders = createBus({ catalog: defineCatalog(defineEvent('order.placed', { schema: v.object({ orderId: v.string() }) })), source: '/orders' }, standard())
+    // No dead letters: a failed delivery goes to onError.
+    const billing = createBus({
+      catalog: defineCatalog(defineEvent('order.placed', { version: 2, schema: v.object({ orderId: v.string(), amount: v.number() }), upcast: { 1: (old) => ({ ...old, amount: 0 }) } })),
+      source: '/billing',
+    }, observe(), metrics())
+    billing.on('order.placed', () => {
+      throw new Error('card declined')
+    }, { name: 'charge' })
+    const connections = [
+      connectDevtools(orders, { url: hub.url, WebSocket, name: 'orders', batchMs: 20, metricsIntervalMs: 100 }),
+      connectDevtools(billing, { url: hub.url, WebSocket, name: 'billing', batchMs: 20, metricsIntervalMs: 100 }),
+    ]
+    try {
+      await Promise.all(connections.map((c) => c.connected))
+      await page.getByText('Live · 3 buses').waitFor()
+
+      await page.getByRole('tab', { name: /^Catalog/ }).click()
+      await page.getByRole('status').filter({ hasText: 'defined differently by the connected buses' }).waitFor()
+      expect(await page.locator('.catalog .result li').allInnerTexts()).toEqual(['order.placed is defined differently: v1 in orders; v2 in billing'])
+      expect(await page.locator('.badge.conflict').count()).toBe(2)
+      for (const theme of ['light', 'dark'] as const) {
+        await setTheme(theme)
+        await shot(`4-catalog-conflict-1440-${theme}`)
+      }
+      await setTheme('light')
+
+      const before = Date.now()
+      billing.emit('order.placed', { orderId: 'B-1', amount: 12 })
+      await page.getByRole('tab', { name: /^Errors/ }).click()
+      const row = page.locator('.errors-table tbody tr', { hasText: 'card declined' })
+      await row.waitFor()
+      const cells = await row.locator('td').allInnerTexts()
+      expect(cells.slice(1, 3)).toEqual(['billing', 'E_HANDLER'])
+      const shown = new Date(`${new Date().toDateString()} ${cells[0]}`).getTime()
+      expect(Math.abs(shown - before)).toBeLessThan(60_000)
+      expect(await page.getByRole('tab', { name: /^Errors/ }).innerText()).toMatch(/Errors\s*1/)
+      await row.click()
+      await page.locator('.errors-table pre', { hasText: 'card declined' }).waitFor()
+      for (const theme of ['light', 'dark'] as const) {
+        await setTheme(theme)
+        await shot(`5-errors-1440-${theme}`)
+      }
+      await page.setViewportSize({ width: 900, height: 700 })
+      // A long message and its stack wrap or are cut: nothing scrolls sideways.
+      expect(await page.locator('main').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true)
+      await shot('5-errors-900-dark')
+      await page.getByRole('tab', { name: /^Catalog/ }).click()
+      await shot('4-catalog-conflict-900-dark')
+      await setTheme('light')
+      await page.setViewportSize({ width: 1440, height: 820 })
+    } finally {
+      await Promise.all(connections.map((c) => c.close()))
+    }
+  }, 30_000)
 })

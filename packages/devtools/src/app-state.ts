@@ -1,12 +1,12 @@
 import { effect, signal } from '@preact/signals'
-import type { CommandArgs, CommandName, CommandValues, HubToViewerFrame, MetricsSnapshot, ProducerInfo, TrafficRecord } from '@tidings/core'
-import { DeadLetterLists } from './dead-letter-lists'
+import type { BusErrorJSON, CommandArgs, CommandName, CommandValues, DeadLetterJSON, HubToViewerFrame, MetricsSnapshot, ProducerInfo, TrafficRecord } from '@tidings/core'
 import { connectToHub, hubSocketUrl } from './hub-connection'
 import type { ConnectionState, HubConnection } from './hub-connection'
 import type { Filter } from './state/filter'
 import { FilteredView } from './state/filtered-view'
 import { exportNdjson, importNdjson } from './state/ndjson'
 import { Operations } from './state/operations'
+import { ProducerLists } from './producer-lists'
 import { ProducerDirectory } from './state/producer-directory'
 import { EmitRates } from './state/emit-rate'
 import { RateBuckets } from './state/rates'
@@ -24,6 +24,9 @@ const RETAINED_EVENTS = 100_000
  * reads faster, and each redraw costs layout and paint. Input still redraws at once.
  */
 const MIN_REDRAW_MS = 50
+
+/** How many dead letters of one bus the page lists. */
+const DEAD_LETTER_LIST_LIMIT = 500
 
 export interface Notice {
   id: number
@@ -74,8 +77,8 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   const dropped = signal(0)
   const backlog = signal(0)
   const notices = signal<Notice[]>([])
-  /** Bumped when a bus's dead letters were listed again. */
-  const deadLettersTick = signal(0)
+  /** Bumped when a bus's dead letters or errors were listed again. */
+  const listsTick = signal(0)
   /** What the catalog asked the dispatch form to prepare. */
   const dispatchTarget = signal<{ producer: string; type: string } | undefined>(undefined)
 
@@ -88,7 +91,10 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   let hub: HubConnection | undefined
 
   view.setFilter(filter.value)
-  const deadLetters = new DeadLetterLists((producer, name, args): Promise<CommandValues['dlq.list']> => app.command(producer, name, args), () => deadLettersTick.value++)
+  const listed = () => listsTick.value++
+  const deadLetters = new ProducerLists(async (producer): Promise<DeadLetterJSON[]> =>
+    (await app.command(producer, 'dlq.list', { limit: DEAD_LETTER_LIST_LIMIT })).entries, listed)
+  const busErrors = new ProducerLists(async (producer): Promise<BusErrorJSON[]> => (await app.command(producer, 'errors', {})).errors, listed)
 
   const flush = (now: number) => {
     if (now - lastFlush < MIN_REDRAW_MS) {
@@ -155,7 +161,8 @@ export function createAppState(capacity = RETAINED_EVENTS) {
         metrics.set(frame.producer, frame.snapshot)
         emitRates.add(frame.producer, frame.snapshot)
         dlqDepth.add(frame.producer, frame.snapshot.at, frame.snapshot.dlq.size)
-        deadLetters.noteDepth(frame.producer, frame.snapshot.dlq.size)
+        deadLetters.noteCount(frame.producer, frame.snapshot.dlq.size)
+        busErrors.noteCount(frame.producer, frame.snapshot.errors)
         producerDrops.set(frame.producer, frame.dropped)
         countDrops()
         metricsTick.value++
@@ -187,7 +194,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
 
   const app = {
     events, view, directory, deadLetters, rates, dlqDepth, metrics, emitRates, operations,
-    tick, metricsTick, deadLettersTick, connection, producers, filter, tab, selected, paused, held, dropped, backlog, notices, dispatchTarget,
+    busErrors, tick, metricsTick, listsTick, connection, producers, filter, tab, selected, paused, held, dropped, backlog, notices, dispatchTarget,
 
     start(url = hubSocketUrl(location)) {
       hub = connectToHub({

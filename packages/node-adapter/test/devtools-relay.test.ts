@@ -1,8 +1,8 @@
-import { createBus, defineCatalog, defineEvent, standard } from '@tidings/core'
+import { createBus, defineCatalog, defineEvent, metrics, observe, standard } from '@tidings/core'
 import type { CommandValues } from '@tidings/core'
 import { startDevtoolsHub } from '@tidings/node'
 import * as v from 'valibot'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import WebSocket from 'ws'
 import { hub, produce, until, viewer } from './devtools-helpers'
 
@@ -291,5 +291,29 @@ describe('devtools producer: resilience', () => {
     }
     await until(() => healthy.records().length === 10_000, 10_000, 'all records at the healthy viewer')
     expect(h.stats().viewerDropped).toBeGreaterThan(0)
+  })
+})
+
+describe('devtools hub: errors the buses report', () => {
+  it('lists what a bus reported to onError (latest first, with code, stack and when), and still writes it to the console', async () => {
+    const h = await hub()
+    const bus = createBus({ source: '/shop' }, observe(), metrics())
+    bus.on('order.placed', () => { throw new Error('card declined') }, { name: 'charge' })
+    const console = vi.spyOn(globalThis.console, 'error').mockImplementation(() => {})
+    onTestFinished(() => console.mockRestore())
+    const producer = produce(bus, h.url)
+    await producer.connected
+    const page = await viewer(h.wsUrl)
+    const before = Date.now()
+    bus.emit('order.placed', { orderId: 'o-1' })
+    bus.emit('order.placed', { orderId: 'o-2' })
+
+    const result = await page.command(h.producers()[0]!.id, 'errors', { limit: 1 })
+    expect(result.ok).toBe(true)
+    const { errors, total } = result.value as CommandValues['errors']
+    expect(total).toBe(2)
+    expect(errors).toEqual([expect.objectContaining({ code: 'E_HANDLER', name: 'TidingsError', message: expect.stringContaining('card declined'), stack: expect.any(String) })])
+    expect(errors[0]!.at).toBeGreaterThanOrEqual(before)
+    expect(console).toHaveBeenCalledTimes(2)
   })
 })

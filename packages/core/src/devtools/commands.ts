@@ -5,7 +5,7 @@ import type { DeadLetterEntry } from '../store/types'
 import type { DeadLetterQueue } from '../types'
 import type { DevtoolsBus } from './connect'
 import { describeThrown } from './describe-error'
-import type { CommandArgs, CommandName, CommandValues, DeadLetterJSON, ProducerFeature, WireError } from './protocol'
+import type { BusErrorJSON, CommandArgs, CommandName, CommandValues, DeadLetterJSON, ProducerFeature, WireError } from './protocol'
 
 /** What a command handler needs from the connection besides the bus. */
 export interface CommandContext {
@@ -13,6 +13,8 @@ export interface CommandContext {
   /** The envelope as it may leave the process (after `redact`), or undefined when hidden. */
   expose(envelope: Envelope): CloudEventJSON | undefined
   setPaused(paused: boolean): void
+  /** The errors the bus reported lately, the latest first, and how many in all. */
+  busErrors(limit: number): { errors: BusErrorJSON[]; total: number }
 }
 
 const str = v.optional(v.pipe(v.string(), v.maxLength(500)))
@@ -37,6 +39,7 @@ const argSchemas = {
   pause: v.looseObject({ paused: v.boolean() }),
   metrics: empty,
   history: v.looseObject({ type: str, limit, order: v.optional(v.picklist(['asc', 'desc'])) }),
+  errors: v.looseObject({ limit }),
 } satisfies { [N in CommandName]: v.GenericSchema<unknown, unknown> }
 
 type Handlers = { [N in CommandName]: (args: CommandArgs[N], ctx: CommandContext) => Promise<CommandValues[N]> | CommandValues[N] }
@@ -89,6 +92,7 @@ const handlers: Handlers = {
     const envelopes = await need(ctx, 'history', 'history').call(ctx.bus, args)
     return { envelopes: envelopes.flatMap((e) => ctx.expose(e) ?? []) }
   },
+  errors: (args, ctx) => ctx.busErrors(args.limit ?? 100),
 }
 
 /** Error details must survive JSON: anything that does not is left out. */
@@ -99,6 +103,12 @@ const jsonDetails = (details: Record<string, unknown> | undefined): Record<strin
   } catch {
     return undefined
   }
+}
+
+/** A bus error as data: its details when they survive JSON, its stack for the page's detail. */
+export const busErrorJSON = (error: TidingsError, at: number): BusErrorJSON => {
+  const details = jsonDetails(error.details)
+  return { at, code: error.code, name: error.name, message: error.message, ...(error.stack && { stack: error.stack }), ...(details && { details }) }
 }
 
 export const toWireError = (error: unknown): WireError => {

@@ -8,6 +8,7 @@ import type { ObserveApi } from '../features/observe/observe'
 import type { ApiOf, Bus } from '../kernel/types'
 import type { EventMap, Observation } from '../types'
 import { catalogEntries } from './catalog-entries'
+import { BusErrorLog } from './bus-errors'
 import { runCommand, toWireError } from './commands'
 import { connectionFailure } from './connection-failure'
 import { describeThrown } from './describe-error'
@@ -251,7 +252,7 @@ export function connectDevtools<E extends EventMap>(bus: DevtoolsBus<E>, options
   const answer = async (id: string, name: string, args: Record<string, unknown>) => {
     let text: string
     try {
-      const value = await runCommand(name, args, { bus: target, expose, setPaused })
+      const value = await runCommand(name, args, { bus: target, expose, setPaused, busErrors: (limit) => busErrors.list(limit) })
       text = encodeDevtoolsFrame({ v: DEVTOOLS_PROTOCOL_VERSION, t: 'result', id, ok: true, value })
       if (text.length * 3 > maxPayload && new TextEncoder().encode(text).length > maxPayload) {
         throw new TidingsError('E_TOO_LARGE', `The result of "${name}" exceeds the hub's ${maxPayload}-byte frame limit: ask for fewer items (limit)`)
@@ -359,6 +360,7 @@ export function connectDevtools<E extends EventMap>(bus: DevtoolsBus<E>, options
   }
 
   unobserve = target.observe(observer)
+  const busErrors = new BusErrorLog(target)
   connect()
 
   return {
@@ -374,6 +376,7 @@ export function connectDevtools<E extends EventMap>(bus: DevtoolsBus<E>, options
       greeted = false
       unobserve?.()
       unobserve = undefined
+      busErrors.close()
       if (reconnectTimer !== undefined) clearTimeout(reconnectTimer)
       if (flushTimer !== undefined) clearTimeout(flushTimer)
       if (metricsTimer !== undefined) clearInterval(metricsTimer)

@@ -116,7 +116,11 @@ export interface CommandArgs {
   pause: { paused: boolean }
   metrics: Record<string, never>
   history: { type?: string; limit?: number; order?: 'asc' | 'desc' }
+  errors: { limit?: number }
 }
+
+/** An error the bus reported to its `onError` listeners, as the `errors` command lists it. */
+export type BusErrorJSON = WireError & { at: number; name: string; stack?: string }
 
 /** What each command's successful result holds. */
 export interface CommandValues {
@@ -128,6 +132,8 @@ export interface CommandValues {
   pause: { paused: boolean }
   metrics: { snapshot: MetricsSnapshot }
   history: { envelopes: CloudEventJSON[] }
+  /** The latest first; `total`: every error reported since the producer connected. */
+  errors: { errors: BusErrorJSON[]; total: number }
 }
 
 export type CommandName = keyof CommandArgs

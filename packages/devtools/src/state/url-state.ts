@@ -3,7 +3,7 @@ import { EMPTY_FILTER } from './filter'
 import { OUTCOMES } from './retained-event'
 import type { Outcome } from './retained-event'
 
-export const TABS = ['stream', 'operations', 'charts', 'dlq', 'catalog', 'dispatch'] as const
+export const TABS = ['stream', 'operations', 'charts', 'dlq', 'errors', 'catalog', 'dispatch'] as const
 export type Tab = (typeof TABS)[number]
 
 /** The part of the page's state a shared link carries. */

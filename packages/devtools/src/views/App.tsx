@@ -5,6 +5,7 @@ import { ChartsView } from './ChartsView'
 import { Detail } from './Detail'
 import { DispatchView } from './DispatchView'
 import { DlqView } from './DlqView'
+import { ErrorsView } from './ErrorsView'
 import { FilterBar } from './FilterBar'
 import { Header } from './Header'
 import { Notices } from './Notices'
@@ -52,6 +53,7 @@ export function App() {
         {tab === 'operations' && <OperationsView />}
         {tab === 'charts' && <ChartsView />}
         {tab === 'dlq' && <DlqView />}
+        {tab === 'errors' && <ErrorsView />}
         {tab === 'catalog' && <CatalogView />}
         {tab === 'dispatch' && <DispatchView />}
       </main>

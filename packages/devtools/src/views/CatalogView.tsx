@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
 import type { CatalogEntry } from '@tidings/core'
+import { catalogConflicts } from '../state/catalog-conflicts'
 import { useApp } from './context'
 import { JsonTree } from './JsonTree'
 
@@ -8,6 +9,7 @@ export function CatalogView() {
   const app = useApp()
   const producers = app.producers.value
   const [open, setOpen] = useState<string>()
+  const conflicts = catalogConflicts(producers)
   const dispatch = (producer: string, entry: CatalogEntry) => {
     app.dispatchTarget.value = { producer, type: entry.type }
     app.tab.value = 'dispatch'
@@ -15,6 +17,12 @@ export function CatalogView() {
   if (producers.length === 0) return <p class="empty">No bus is connected: the catalog comes from each bus when it connects.</p>
   return (
     <div class="catalog">
+      {conflicts.size > 0 && (
+        <div class="result bad" role="status">
+          <strong>{conflicts.size === 1 ? 'One type is' : `${conflicts.size} types are`} defined differently by the connected buses</strong>
+          <ul>{[...conflicts.values()].map((text) => <li key={text}>{text}</li>)}</ul>
+        </div>
+      )}
       {producers.map((p) => (
         <section key={p.id} class="card">
           <h2>{p.name} <small>{p.source}{p.runtime ? ` · ${p.runtime}` : ''}{p.pid ? ` · pid ${p.pid}` : ''}</small></h2>
@@ -26,7 +34,10 @@ export function CatalogView() {
                   const key = `${p.id}\u0000${entry.type}`
                   return [
                     <tr key={key} class={open === key ? 'open' : ''} onClick={() => setOpen(open === key ? undefined : key)}>
-                      <td><button class="link" aria-expanded={open === key}>{open === key ? '▾' : '▸'} {entry.type}</button></td>
+                      <td>
+                        <button class="link" aria-expanded={open === key}>{open === key ? '▾' : '▸'} {entry.type}</button>
+                        {conflicts.has(entry.type) && <span class="badge conflict" title={conflicts.get(entry.type)}>defined differently</span>}
+                      </td>
                       <td class="num">v{entry.version}</td>
                       <td>{entry.persist ? 'yes' : 'no'}</td>
                       <td>{entry.description ?? ''}</td>

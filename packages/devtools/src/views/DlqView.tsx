@@ -16,7 +16,7 @@ interface Row {
 export function DlqView() {
   const app = useApp()
   useMetricsRedraw()
-  void app.deadLettersTick.value
+  void app.listsTick.value
   const producers = app.producers.value
   const rows: Row[] = [...app.deadLetters.lists].flatMap(([producer, entries]) =>
     entries.map((entry) => ({ producer, entry, online: app.directory.isOnline(producer) })))

@@ -6,7 +6,7 @@ import { TABS } from '../state/url-state'
 import { ConnectionBadge } from './ConnectionBadge'
 import { useApp, useMetricsRedraw, useRedraw } from './context'
 
-const TAB_LABELS: Record<Tab, string> = { stream: 'Stream', operations: 'Operations', charts: 'Charts', dlq: 'Dead letters', catalog: 'Catalog', dispatch: 'Dispatch' }
+const TAB_LABELS: Record<Tab, string> = { stream: 'Stream', operations: 'Operations', charts: 'Charts', dlq: 'Dead letters', errors: 'Errors', catalog: 'Catalog', dispatch: 'Dispatch' }
 
 function download(text: string, fileName: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }))
@@ -24,7 +24,11 @@ export function Header() {
   const file = useRef<HTMLInputElement>(null)
   const tab = app.tab.value
   let dlq = 0
-  for (const m of app.metrics.values()) dlq += m.dlq.size
+  let errors = 0
+  for (const m of app.metrics.values()) {
+    dlq += m.dlq.size
+    errors += m.errors
+  }
   const running = app.operations.countRunning()
 
   const exportSession = () => {
@@ -48,6 +52,7 @@ export function Header() {
           <button key={t} role="tab" aria-selected={t === tab} class={t === tab ? 'tab active' : 'tab'} onClick={() => (app.tab.value = t)}>
             {TAB_LABELS[t]}
             {t === 'dlq' && dlq > 0 && <span class="count-badge">{formatCount(dlq)}</span>}
+            {t === 'errors' && errors > 0 && <span class="count-badge" title="reported by the buses">{formatCount(errors)}</span>}
             {t === 'operations' && running > 0 && <span class="count-badge running" title="running">{formatCount(running)}</span>}
           </button>
         ))}

@@ -1,6 +1,6 @@
 import type { DeadLetterJSON } from '@tidings/core'
 import { describe, expect, it } from 'vitest'
-import { DeadLetterLists } from '../src/dead-letter-lists'
+import { ProducerLists } from '../src/producer-lists'
 import { envelope } from './fixtures'
 
 const entry = (id: string): DeadLetterJSON => ({
@@ -8,25 +8,25 @@ const entry = (id: string): DeadLetterJSON => ({
   firstFailedAt: '2026-12-07T10:00:00.000Z', lastFailedAt: '2026-12-07T10:00:01.000Z', error: { name: 'Error', message: 'down' },
 })
 
-describe('DeadLetterLists', () => {
-  it('lists a bus again when its DLQ depth changes, and keeps the last list when it can no longer be asked', async () => {
+describe('ProducerLists', () => {
+  it('fetches a list again when its count changes, and keeps the last list when it can no longer be asked', async () => {
     let online = true
     let queued = [entry('d1')]
     const asked: string[] = []
     let changes = 0
-    const lists = new DeadLetterLists(async (producer) => {
+    const lists = new ProducerLists<DeadLetterJSON>(async (producer) => {
       asked.push(producer)
       if (!online) throw new Error('No producer "mailer" is connected')
-      return { entries: queued }
+      return queued
     }, () => changes++)
-    lists.noteDepth('mailer', 1)
-    lists.noteDepth('mailer', 1)
+    lists.noteCount('mailer', 1)
+    lists.noteCount('mailer', 1)
     await new Promise((r) => setTimeout(r, 0))
     expect(asked).toEqual(['mailer'])
     expect(lists.lists.get('mailer')!.map((e) => e.id)).toEqual(['d1'])
 
     queued = [entry('d1'), entry('d2')]
-    lists.noteDepth('mailer', 2)
+    lists.noteCount('mailer', 2)
     await new Promise((r) => setTimeout(r, 0))
     expect(lists.lists.get('mailer')!.map((e) => e.id)).toEqual(['d1', 'd2'])
 
