@@ -59,13 +59,12 @@ export const createDispatcher = (
 
   const run = (list: Wrapped[] | undefined, kind: Kind, env: Envelope, slot: Slot, tracker: Tracker | undefined): number => {
     if (list === undefined) return 0
+    // Not copied: the registry replaces a type's array instead of changing it (mitt semantics:
+    // handlers added or removed while dispatching do not change this dispatch).
     const n = list.length
-    if (n === 0) return 0
-    // mitt semantics: handlers added or removed while dispatching do not change this dispatch.
-    const handlers = n === 1 ? list : list.slice()
     let ok = 0
-    if (tracker === undefined) for (let i = 0; i < n; i++) ok += attempt(handlers[i]!, kind, env, slot, undefined)
-    else for (let i = 0; i < n; i++) follow(handlers[i]!, kind, env, slot, tracker)
+    if (tracker === undefined) for (let i = 0; i < n; i++) ok += attempt(list[i]!, kind, env, slot, undefined)
+    else for (let i = 0; i < n; i++) follow(list[i]!, kind, env, slot, tracker)
     return ok
   }
 

@@ -49,7 +49,7 @@ export const createRegistry = (all: HandlerMap) => {
     const list = all.get(key)
     const i = list ? list.indexOf(h) : -1
     if (i < 0) return
-    list!.splice(i, 1)
+    all.set(key, list!.filter((_, j) => j !== i))
     release(h)
   }
 
@@ -80,10 +80,11 @@ export const createRegistry = (all: HandlerMap) => {
         sub.signal.addEventListener('abort', sub.abort, { once: true })
       }
     }
-    // What mitt's on() does: the map holds plain arrays that mitt (and code written for it) can read.
+    // The map holds plain arrays, as mitt's does. Copied on write, never changed in place: a
+    // dispatch walks the array it found without copying it (mitt copies on every emit), and a
+    // handler added or removed meanwhile does not change that dispatch.
     const list = all.get(key) as Wrapped[] | undefined
-    if (list) list.push(h)
-    else all.set(key, [h])
+    all.set(key, list ? [...list, h] : [h])
     let subscribed = true
     return () => {
       // Idempotent: a second call must not remove another registration of the same function.
