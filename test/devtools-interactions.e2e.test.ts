@@ -210,7 +210,8 @@ describe('devtools page, used as a person uses it', () => {
     await smtp.locator('.badge', { hasText: /^delivered$/ }).waitFor()
     await waitUntil('the detail says retried', async () => (await detail().locator('.detail-head').innerText()).includes('retried'))
     expect(await smtp.getByRole('button').count()).toBe(0)
-    await page.getByText('Retried: delivered this time').waitFor()
+    // The message names the entry it retried: what failed where, and which event.
+    await page.getByText(/^Retried mail\.send → smtp \(event \S+\): delivered this time$/).waitFor()
     expect(await page.getByText(/no longer in the dead-letter queue/).count()).toBe(0)
     expect(await shop.bus.dlq.size()).toBe(1)
     await shot('3-retry-delivered')
@@ -306,4 +307,71 @@ describe('devtools page, used as a person uses it', () => {
     await page.getByRole('tab', { name: 'Stream' }).click()
     await page.setViewportSize({ width: 1440, height: 820 })
   }, 40_000)
+
+  it('filters and sorts dead letters, retries and discards a selection, and opens the event', async () => {
+    shop.mailUp = false
+    const before = await shop.bus.dlq.size()
+    for (const id of ['D-1', 'D-2', 'D-3']) shop.bus.emit('order.placed', { orderId: id, customer: 'Dorothy' })
+    await waitUntil('three more dead letters', async () => (await shop.bus.dlq.size()) === before + 3)
+    const listed = await shop.bus.dlq.list()
+    const ours = (order: string) => listed.find((e) => (e.envelope.data as { subject: string }).subject === `Order ${order}`)!
+    const [d1, d2, d3] = [ours('D-1'), ours('D-2'), ours('D-3')]
+    const label = (e: typeof d1) => `mail.send → smtp (event ${e.envelope.id})`
+
+    await page.getByRole('tab', { name: /^Dead letters/ }).click()
+    const table = page.locator('.dlq-table')
+    const shownIds = async () => (await table.locator('tbody input[type=checkbox]').evaluateAll((boxes) =>
+      boxes.map((b) => /\(event (\S+)\)$/.exec(b.getAttribute('aria-label')!)![1]!)))
+    await waitUntil('every dead letter is listed', async () => (await shownIds()).length === listed.length)
+
+    // Sorted by when they last failed: newest first, then oldest first.
+    const byTime = [...listed].sort((a, b) => Date.parse(b.lastFailedAt) - Date.parse(a.lastFailedAt)).map((e) => e.envelope.id)
+    expect(await shownIds()).toEqual(byTime)
+    await page.getByRole('button', { name: 'Newest first ↓' }).click()
+    expect(await shownIds()).toEqual([...listed].sort((a, b) => Date.parse(a.lastFailedAt) - Date.parse(b.lastFailedAt)).map((e) => e.envelope.id))
+    await page.getByRole('button', { name: 'Oldest first ↑' }).click()
+
+    // The filter looks in the event id (among others): one entry left.
+    await page.getByLabel('Filter dead letters').fill(d2.envelope.id)
+    expect(await shownIds()).toEqual([d2.envelope.id])
+    await page.getByLabel('Filter dead letters').fill('')
+
+    await page.getByLabel(`Select ${label(d1)}`).check()
+    await page.getByLabel(`Select ${label(d2)}`).check()
+    await page.getByText('2 selected').waitFor()
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(theme)
+      await shot(`9-dlq-selection-1440-${theme}`)
+    }
+    await page.setViewportSize({ width: 900, height: 700 })
+    expect(await unreachableControls(), 'dead letters at 900 px').toEqual([])
+    await shot('9-dlq-selection-900-dark')
+    await page.setViewportSize({ width: 1440, height: 820 })
+    await setTheme('light')
+
+    shop.mailUp = true
+    await page.getByRole('button', { name: 'Retry selected' }).click()
+    const status = page.locator('.dlq p.result[role=status]')
+    await waitUntil('the retry says what it did', async () => (await status.count()) > 0 && (await status.innerText()).startsWith('Retried 2'))
+    expect(await status.innerText()).toBe(`Retried 2, all delivered: ${label(d1)}; ${label(d2)}`)
+    expect(await shop.bus.dlq.get(d1.id)).toBeUndefined()
+    expect(await shop.bus.dlq.get(d2.id)).toBeUndefined()
+    expect(await shop.bus.dlq.size()).toBe(before + 1)
+    await waitUntil('the retried entries leave the list', async () => !(await shownIds()).includes(d1.envelope.id))
+
+    // Open the third one's event: the stream shows it with its detail.
+    shop.mailUp = false
+    await table.locator('tbody tr').filter({ has: page.getByLabel(`Select ${label(d3)}`) }).getByRole('button', { name: 'Open event' }).click()
+    await detail().waitFor()
+    expect(await detail().innerText()).toContain(d3.envelope.id)
+    await shot('10-dlq-opened-event')
+
+    await page.getByRole('tab', { name: /^Dead letters/ }).click()
+    await page.getByLabel(`Select ${label(d3)}`).check()
+    await page.getByRole('button', { name: 'Discard selected' }).click()
+    await waitUntil('the discard says what it did', async () => (await status.count()) > 0 && (await status.innerText()).startsWith('Discarded'))
+    expect(await status.innerText()).toBe(`Discarded ${label(d3)}`)
+    expect(await shop.bus.dlq.get(d3.id)).toBeUndefined()
+    await page.getByRole('tab', { name: 'Stream' }).click()
+  }, 30_000)
 })

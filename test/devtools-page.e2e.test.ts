@@ -178,7 +178,7 @@ describe('devtools page against a real hub and a real bus', () => {
     shop.mailUp = true
     await detail.getByRole('button', { name: 'Retry delivery' }).click()
     await waitUntil('the producer re-delivered the mail', () => shop.mailed.includes(mailId))
-    await page.getByText('Retried: delivered this time').waitFor()
+    await page.getByText(`Retried mail.send → smtp (event ${mailId}): delivered this time`).first().waitFor()
     await waitUntil('the page shows the event as retried', async () => (await detail.locator('.detail-head').innerText()).includes('retried'))
     shop.mailUp = false
     await page.getByLabel('Search payloads').fill('')

@@ -1,14 +1,20 @@
 import type { CommandValues } from '@tidings/core'
 import type { AppState } from './app-state'
+import { deadLetterLabel } from './state/dlq-rows'
 import type { RetainedEvent } from './state/retained-event'
 
 type RetryResult = CommandValues['dlq.retry']
 
-/** Says what a retry did in words a user can act on. */
-export function describeRetry(result: RetryResult): { ok: boolean; text: string } {
-  const failed = result.failed.map((f) => `${f.id}: ${f.error.message}`)
+/**
+ * Says what a retry did in words a user can act on, naming each entry (`nameOf`: how the page
+ * names an entry id, e.g. its type, subscription and event; the id itself when unknown).
+ */
+export function describeRetry(result: RetryResult, nameOf: (id: string) => string | undefined = () => undefined): { ok: boolean; text: string } {
+  const name = (id: string) => nameOf(id) ?? id
+  const failed = result.failed.map((f) => `${name(f.id)}: ${f.error.message}`)
   if (failed.length === 0) {
-    return { ok: true, text: result.succeeded.length === 1 ? 'Retried: delivered this time' : `Retried ${result.succeeded.length}: all delivered` }
+    if (result.succeeded.length === 0) return { ok: false, text: 'Nothing was retried: the entries were already gone' }
+    return { ok: true, text: result.succeeded.length === 1 ? `Retried ${name(result.succeeded[0]!)}: delivered this time` : `Retried ${result.succeeded.length}, all delivered: ${result.succeeded.map(name).join('; ')}` }
   }
   return { ok: false, text: `Retried ${result.succeeded.length + failed.length}, ${failed.length} failed again (${failed.join('; ')})` }
 }
@@ -44,7 +50,7 @@ export async function actOnDeadLetter(app: AppState, event: RetainedEvent, subsc
     const entry = await deadLetterOf(app, producer, event, subscription)
     if (action === 'retry') {
       const result = await app.command(producer, 'dlq.retry', { id: entry.id })
-      const { ok, text } = describeRetry(result)
+      const { ok, text } = describeRetry(result, (id) => (id === entry.id ? deadLetterLabel(entry) : undefined))
       app.notify(ok ? 'success' : 'error', text)
       return result.succeeded.length + result.failed.length > 0
     }
