@@ -25,7 +25,7 @@ const ROUND = `return async function timeRound(fn, ms, isAsync) {
  */
 const ownLoop = () => new Function('performance', 'BATCH', ROUND)(performance, BATCH)
 
-const median = (xs) => {
+export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
