@@ -45,6 +45,13 @@ const setTheme = async (wanted: 'light' | 'dark') => {
   const toggle = page.getByRole('button', { name: /Switch to (dark|light) theme/ })
   if ((await toggle.getAttribute('aria-label')) === `Switch to ${wanted} theme`) await toggle.click()
 }
+/** A screenshot in each theme; the page is left in the dark one. */
+const shotBothThemes = async (name: string) => {
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(theme)
+    await shot(`${name}-${theme}`)
+  }
+}
 const sourcesOfRows = async () => [...new Set(await rows().locator('.c-source').allInnerTexts())].sort()
 
 beforeAll(async () => {
@@ -95,7 +102,7 @@ describe('devtools page, when a bus goes away', () => {
       await shot(`1-dlq-offline-1440-${theme}`)
     }
     await page.setViewportSize({ width: 900, height: 700 })
-    await shot('1-dlq-offline-900-dark')
+    await shotBothThemes('1-dlq-offline-900')
     await setTheme('light')
     await page.setViewportSize({ width: 1440, height: 820 })
 
@@ -177,9 +184,9 @@ describe('devtools page, when buses disagree or fail', () => {
       await page.setViewportSize({ width: 900, height: 700 })
       // A long message and its stack wrap or are cut: nothing scrolls sideways.
       expect(await page.locator('main').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true)
-      await shot('5-errors-900-dark')
+      await shotBothThemes('5-errors-900')
       await page.getByRole('tab', { name: /^Catalog/ }).click()
-      await shot('4-catalog-conflict-900-dark')
+      await shotBothThemes('4-catalog-conflict-900')
       await setTheme('light')
       await page.setViewportSize({ width: 1440, height: 820 })
     } finally {
