@@ -30,6 +30,14 @@ describe('decodeDevtoolsFrame()', () => {
       .toThrow(expect.objectContaining({ code: 'E_DEVTOOLS_PROTOCOL' }))
   })
 
+  it('accepts producers that left, with when they left, beside the connected ones', () => {
+    const info = { id: 'p1', name: 'mailer', source: '/mail', connectedAt: 1, paused: false, dropped: 0, catalog: [] }
+    const frame = decodeDevtoolsFrame({ v: 1, t: 'producers', producers: [], departed: [{ ...info, disconnectedAt: 2 }] }, 'hub')
+    expect(frame).toMatchObject({ t: 'producers', departed: [{ name: 'mailer', disconnectedAt: 2 }] })
+    expect(() => decodeDevtoolsFrame({ v: 1, t: 'producers', producers: [], departed: [{ ...info, disconnectedAt: 'yesterday' }] }, 'hub'))
+      .toThrow(expect.objectContaining({ code: 'E_DEVTOOLS_PROTOCOL', message: expect.stringContaining('"departed.0.disconnectedAt"') }))
+  })
+
   it('names a protocol version mismatch', () => {
     expect(() => decodeDevtoolsFrame({ v: 2, t: 'hello', role: 'viewer' }, 'viewer'))
       .toThrow(expect.objectContaining({ code: 'E_DEVTOOLS_PROTOCOL', message: expect.stringContaining('version 2'), details: { version: 2 } }))
