@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBus, deadLetters, history as historyOf, isTidingsError } from '@tidings/core'
 import { fileStore } from '@tidings/node'
 import { buildChild, startChild as startChildIn } from './file-store-child-process'
+import { until } from './devtools-helpers'
 
 let work: string
 let script: string
@@ -31,7 +32,10 @@ describe('fileStore() killed with SIGKILL', () => {
     for (let round = 1; round <= 5; round++) {
       const { child, lines, ready, exited } = startChild(dir, round, 'write')
       await ready
-      await new Promise((resolve) => setTimeout(resolve, 60 + Math.random() * 240))
+      // The kill lands at a random moment after the first acknowledgement, however loaded the
+      // machine is: a fixed delay after 'ready' sometimes killed a child that had written nothing.
+      await until(() => lines.some((l) => l.startsWith('ack')), 10_000, `round ${round}'s first acknowledgement`)
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 240))
       child.kill('SIGKILL')
       await exited
       for (const line of lines) {

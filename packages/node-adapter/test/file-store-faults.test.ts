@@ -11,6 +11,7 @@ import { createBus, isTidingsError } from '@tidings/core'
 import type { DeadLetterEntry, Envelope, Store, TidingsError } from '@tidings/core'
 import { fileStore } from '@tidings/node'
 import { buildChild, startChild } from './file-store-child-process'
+import { until } from './devtools-helpers'
 
 const seed = Number(process.env.TIDINGS_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 32))
 /** mulberry32: small, fast, and the same sequence for the same seed. */
@@ -300,7 +301,9 @@ describe('fileStore() killed with SIGKILL while writing dead letters', () => {
     for (let round = 1; round <= 4; round++) {
       const { child, lines, ready, exited } = startChild(script, dir, round, 'dlq')
       await ready
-      await sleep(80 + pick(300))
+      // Killed at a random moment after its first acknowledged write, however loaded the machine is.
+      await until(() => lines.some((l) => l.startsWith('put')), 10_000, `seed ${seed}: round ${round}'s first dead letter`)
+      await sleep(pick(300))
       child.kill('SIGKILL')
       await exited
       for (const line of lines) {
