@@ -46,6 +46,24 @@ describe('fileStore() damage', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
+  it('never gives out again the positions of the last two records when the newline between them is damaged', async () => {
+    const store = fileStore({ dir })
+    for (let i = 1; i <= 10; i++) await store.append([tick(i)])
+    await store.close()
+    const buf = await readFile(segment())
+    // The '\n' that ends record 9: records 9 and 10 become one damaged line.
+    const end9 = buf.lastIndexOf(10, buf.length - 2)
+    buf[end9] = 0x20
+    await writeFile(segment(), buf)
+    const again = fileStore({ dir })
+    const reported = reportsOf(again)
+    expect(await positions(again)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    await again.append([tick(11)])
+    expect((await positions(again)).at(-1)).toBeGreaterThan(10)
+    expect(reported.map((e) => [e.code, e.details?.count])).toEqual([['E_STORAGE_DAMAGED', 2]])
+    await again.close()
+  })
+
   it('keeps the 99 other records of the newest segment when record 50 of 100 is damaged, and reports it once', async () => {
     const store = fileStore({ dir })
     for (let i = 1; i <= 100; i++) await store.append([tick(i)])

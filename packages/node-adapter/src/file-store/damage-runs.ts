@@ -15,10 +15,11 @@ export class DamageRuns {
     private readonly found: (damage: Damage) => Promise<void>,
   ) {}
 
-  damaged(start: number, end: number): void {
+  /** `records`: how many records the damaged line may hold (a lost '\n' merges two into one line). */
+  damaged(start: number, end: number, records = 1): void {
     this.start = this.lines === 0 ? start : Math.min(this.start, start)
     this.end = this.lines === 0 ? end : Math.max(this.end, end)
-    this.lines++
+    this.lines += records
   }
 
   /** Ends the run, if one is open: it held positions `from`–`to` (none when `to < from`: then each line counts as one record). */

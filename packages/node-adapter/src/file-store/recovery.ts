@@ -13,8 +13,9 @@ import type { Segment } from './segments'
  * Damaged lines anywhere in it go to quarantine and every good record stays where it is. Bytes
  * after the last '\n' are a write the crash cut short, never acknowledged: they are kept in
  * quarantine (not reported) and cut off, unless they are a whole record that only lost its '\n'.
- * Damaged lines after the last good record are taken for one record each, so that their
- * positions, which may have been acknowledged, are never given to another event.
+ * Damaged lines after the last good record are taken for as many records as they hold record
+ * starts (at least one), so that their positions, which may have been acknowledged, are never
+ * given to another event.
  */
 export async function recoverNewest(segment: Segment, index: SeekIndex, quarantine: Quarantine): Promise<void> {
   const runs = new DamageRuns(segment.path, (damage) => quarantine.keep(damage))
@@ -33,7 +34,7 @@ export async function recoverNewest(segment: Segment, index: SeekIndex, quaranti
         complete = ends[i]!
         if (isBlank(lines[i]!)) continue
         const record = parseRecord(lines[i]!)
-        if (record === undefined || record.p <= last) runs.damaged(starts[i]!, ends[i]!)
+        if (record === undefined || record.p <= last) runs.damaged(starts[i]!, ends[i]!, recordsIn(lines[i]!))
         else await good(record, starts[i]!)
       }
     }
@@ -59,6 +60,18 @@ export async function recoverNewest(segment: Segment, index: SeekIndex, quaranti
   segment.size = complete
   segment.last = last + trailing
 }
+
+/**
+ * How many records a damaged line may hold: one per record start in it. A flipped '\n' joins two
+ * records into one line; counting too many (a payload that contains the same text) only leaves a
+ * gap in the positions, counting too few would give an acknowledged position out again.
+ */
+const recordsIn = (line: string): number => {
+  let count = 0
+  for (const start of RECORD_STARTS) for (let i = line.indexOf(start); i >= 0; i = line.indexOf(start, i + 1)) count++
+  return Math.max(1, count)
+}
+const RECORD_STARTS = ['{"c":', '{"p":']
 
 /** The position of the newest good record of a segment being written by another process, read from its end. */
 export async function lastPositionOf(segment: Segment): Promise<number> {
