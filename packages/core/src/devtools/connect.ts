@@ -372,15 +372,15 @@ export function connectDevtools<E extends EventMap>(bus: DevtoolsBus<E>, options
     close() {
       if (closed) return Promise.resolve()
       closed = true
-      // Closing ends the connection now, whenever the socket's own close event comes.
-      greeted = false
       unobserve?.()
       unobserve = undefined
       busErrors.close()
       if (reconnectTimer !== undefined) clearTimeout(reconnectTimer)
       if (flushTimer !== undefined) clearTimeout(flushTimer)
       if (metricsTimer !== undefined) clearInterval(metricsTimer)
+      // The last events go out before the connection counts as ended (its close event comes later).
       flush()
+      greeted = false
       const ws = socket
       if (ws === undefined) return Promise.resolve()
       return new Promise<void>((resolve) => {
