@@ -2,14 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright'
 import type { Browser, Page } from 'playwright'
 import { build, preview } from 'vite'
 import type { PreviewServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from './support/browser'
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const appRoot = fileURLToPath(new URL('../examples/browser-app', import.meta.url))
 const screenshots = fileURLToPath(new URL('../test-results/browser-app', import.meta.url))
 
@@ -27,7 +25,7 @@ beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'tidings-browser-app-'))
   await build({ root: appRoot, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
   server = await preview({ root: appRoot, logLevel: 'warn', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } })
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
   await page.goto(server.resolvedUrls!.local[0]!)
 }, 60_000)

@@ -1,24 +1,19 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { causedBy, connectDevtools, createBus, defineCatalog, defineEvent, standard } from '@tidings/core'
 import type { DevtoolsConnection } from '@tidings/core'
 import { startDevtoolsHub } from '@tidings/node'
 import type { DevtoolsHub } from '@tidings/node'
-import { chromium } from 'playwright'
 import type { Browser, Locator, Page } from 'playwright'
 import * as v from 'valibot'
-import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { buildDevtoolsPage, launchChromium } from './support/browser'
 
 // What a person does with the page once it is open: scroll and click, retry and discard dead
 // letters, hover buttons in both themes, read the charts, narrow the window.
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync']
-const pageRoot = fileURLToPath(new URL('../packages/devtools', import.meta.url))
 const screenshots = process.env.TIDINGS_SHOTS ?? fileURLToPath(new URL('../test-results/devtools-interactions', import.meta.url))
 
 const catalog = defineCatalog(
@@ -134,12 +129,11 @@ const contrastOf = (button: Locator) => button.evaluate((el) => {
 
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true })
-  dist = mkdtempSync(join(tmpdir(), 'tidings-devtools-interactions-'))
-  await build({ root: pageRoot, configFile: join(pageRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } })
+  dist = await buildDevtoolsPage('devtools-interactions')
   hub = await startDevtoolsHub({ port: 0, staticDir: dist })
   shop = startShop(hub.url)
   await shop.connection.connected
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1440, height: 820 } })
   // A step that cannot happen fails the test with its own message instead of hanging it.
   page.setDefaultTimeout(5000)

@@ -1,21 +1,16 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { causedBy, connectDevtools, createBus, defineCatalog, defineEvent, defineProgressEvents, standard, trackProgress } from '@tidings/core'
 import type { DevtoolsConnection } from '@tidings/core'
 import { startDevtoolsHub } from '@tidings/node'
 import type { DevtoolsHub } from '@tidings/node'
-import { chromium } from 'playwright'
 import type { Browser, Page } from 'playwright'
 import * as v from 'valibot'
-import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { buildDevtoolsPage, launchChromium } from './support/browser'
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync']
-const pageRoot = fileURLToPath(new URL('../packages/devtools', import.meta.url))
 const screenshots = fileURLToPath(new URL('../test-results/devtools-page', import.meta.url))
 
 const catalog = defineCatalog(
@@ -69,8 +64,7 @@ const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true })
   // Built fresh from the sources into a temporary folder: the test never serves a stale dist/.
-  dist = mkdtempSync(join(tmpdir(), 'tidings-devtools-page-'))
-  await build({ root: pageRoot, configFile: join(pageRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } })
+  dist = await buildDevtoolsPage('devtools-page')
   hub = await startDevtoolsHub({ port: 0, staticDir: dist })
   shop = startShop(hub.url)
   await shop.connection.connected
@@ -79,7 +73,7 @@ beforeAll(async () => {
   }
   for (let n = 0; n < 20; n++) shop.bus.emit('metrics.tick', { n })
   await shop.bus.flush()
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1400, height: 820 }, acceptDownloads: true })
 }, 60_000)
 

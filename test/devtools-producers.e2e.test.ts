@@ -1,23 +1,18 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { connectDevtools, createBus, defineCatalog, defineEvent, metrics, observe, standard } from '@tidings/core'
 import { startDevtoolsHub } from '@tidings/node'
 import type { DevtoolsHub } from '@tidings/node'
-import { chromium } from 'playwright'
 import type { Browser, Page } from 'playwright'
 import * as v from 'valibot'
-import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { buildDevtoolsPage, launchChromium } from './support/browser'
 
 // A bus that goes away: the page keeps its name, its shared links and its dead letters. Buses
 // that disagree on a type, or report errors: the page says so.
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync']
-const pageRoot = fileURLToPath(new URL('../packages/devtools', import.meta.url))
 const screenshots = process.env.TIDINGS_SHOTS ?? fileURLToPath(new URL('../test-results/devtools-producers', import.meta.url))
 const TOKEN = 'producers-e2e-token-0123456789'
 const NO_RETRY = { attempts: 0, backoff: { initialMs: 5, factor: 1, maxMs: 5, jitter: 0 } }
@@ -56,13 +51,12 @@ const sourcesOfRows = async () => [...new Set(await rows().locator('.c-source').
 
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true })
-  dist = mkdtempSync(join(tmpdir(), 'tidings-devtools-producers-'))
-  await build({ root: pageRoot, configFile: join(pageRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } })
+  dist = await buildDevtoolsPage('devtools-producers')
   hub = await startDevtoolsHub({ port: 0, token: TOKEN, staticDir: dist })
   shop = startBus(hub.url, 'shop-api', false)
   mailer = startBus(hub.url, 'mailer', true)
   await Promise.all([shop.connection.connected, mailer.connection.connected])
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1440, height: 820 } })
   page.setDefaultTimeout(8000)
   await page.goto(hub.url)

@@ -7,16 +7,14 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { fileStore, startDevtoolsHub } from '@tidings/node'
 import type { DevtoolsHub } from '@tidings/node'
-import { chromium } from 'playwright'
 import type { Browser, Page } from 'playwright'
 import { build, preview } from 'vite'
 import type { PreviewServer } from 'vite'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startNatsServer } from '../scripts/start/nats-server.mjs'
 import type { NatsServer } from '../scripts/start/nats-server.mjs'
+import { launchChromium } from './support/browser'
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const root = fileURLToPath(new URL('..', import.meta.url))
 // The examples and the devtools page as users run them: scripts/setup.mjs builds them (npm test runs it first).
 const main = join(root, 'examples/node-service/dist/main.js')
@@ -153,7 +151,7 @@ beforeAll(async () => {
   await Promise.all([
     startNatsServer().then((server) => (nats = server)),
     startDevtoolsHub({ port: 0, staticDir: join(root, 'packages/devtools/dist') }).then((started) => (hub = started)),
-    chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS }).then((launched) => (browser = launched)),
+    launchChromium().then((launched) => (browser = launched)),
   ])
   // One after the other: A creates the stream and the shared consumers, B joins them.
   a = await startInstance('a')

@@ -5,12 +5,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { fileStore } from '@tidings/node'
-import { chromium } from 'playwright'
 import type { Browser, Page } from 'playwright'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from './support/browser'
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const root = fileURLToPath(new URL('..', import.meta.url))
 const screenshots = join(root, 'test-results/start')
 
@@ -86,7 +84,7 @@ beforeAll(async () => {
   })
   npm.stdout!.on('data', (chunk: Buffer) => (output += chunk))
   npm.stderr!.on('data', (chunk: Buffer) => (output += chunk))
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } })
 }, 30_000)
 
