@@ -7,8 +7,8 @@ const KEPT = 100
 
 /**
  * The errors a bus reports to its `onError` listeners, the latest kept for the page's `errors`
- * command. A bus writes its errors to the console only while nobody listens; this log listens,
- * so it writes them there itself: connecting devtools must not silence an app's errors.
+ * command. It listens passively: connecting devtools neither silences an app's errors on the
+ * console nor writes them a second time beside the app's own listener.
  */
 export class BusErrorLog {
   private readonly kept: BusErrorJSON[] = []
@@ -20,8 +20,7 @@ export class BusErrorLog {
       this.total++
       this.kept.push(busErrorJSON(error, Date.now()))
       if (this.kept.length > KEPT) this.kept.shift()
-      console.error(error)
-    })
+    }, { passive: true })
   }
 
   /** The latest first. */

@@ -203,6 +203,27 @@ describe('handler failures', () => {
     expect(error).toHaveBeenCalledWith(expect.objectContaining({ code: 'E_HANDLER', message: expect.stringContaining('nobody listens') }))
   })
 
+  it('still go to the console while only passive listeners (tools such as devtools) watch, and not once the app listens', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const bus = createBus()
+    bus.on('x', () => {
+      throw new Error('watched')
+    })
+    const watched: TidingsError[] = []
+    bus.onError((e) => watched.push(e), { passive: true })
+    bus.emit('x')
+    expect(error).toHaveBeenCalledTimes(1)
+    const own: TidingsError[] = []
+    const stop = bus.onError((e) => own.push(e))
+    bus.emit('x')
+    expect(error).toHaveBeenCalledTimes(1)
+    stop()
+    stop()
+    bus.emit('x')
+    expect(error).toHaveBeenCalledTimes(2)
+    expect([watched.length, own.length]).toEqual([3, 1])
+  })
+
   it('survive an onError listener that throws', () => {
     vi.spyOn(console, 'error').mockImplementation(() => {})
     const bus = createBus()

@@ -90,6 +90,8 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
   const slots = new Map<string, Slot>()
   const writes = new Set<Promise<unknown>>()
   const errorListeners = new Set<(error: TidingsError) => void>()
+  // Listeners that take over from the console; passive ones (devtools) only watch.
+  let activeListeners = 0
   const middlewares: Middleware[] = []
   const parts: Parts[] = []
   const patches: Parts[] = []
@@ -196,7 +198,7 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
   const report = (error: TidingsError) => {
     errors++
     try {
-      if (errorListeners.size === 0) console.error(error)
+      if (activeListeners === 0) console.error(error)
     } catch {
       // A console that throws has nowhere else to go.
     }
@@ -262,9 +264,19 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
         removed = true
       }
     },
-    onError(listener: (error: TidingsError) => void) {
+    onError(listener: (error: TidingsError) => void, options?: { passive?: boolean }) {
+      // A listener added twice is one listener: it must not count, or uncount, twice.
+      if (errorListeners.has(listener)) return noop
+      const counts = options?.passive !== true
       errorListeners.add(listener)
-      return () => void errorListeners.delete(listener)
+      if (counts) activeListeners++
+      let listening = true
+      return () => {
+        if (!listening) return
+        listening = false
+        errorListeners.delete(listener)
+        if (counts) activeListeners--
+      }
     },
     flush,
     close() {

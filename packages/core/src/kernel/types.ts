@@ -51,8 +51,12 @@ export interface Bus<E extends EventMap = EventMap> {
 
   /** Adds a middleware or installs a plugin; returns the function that removes it. */
   use(extension: Middleware | Plugin<E> | Plugin): () => void
-  /** What the bus reports instead of throwing: failed handlers (without deadLetters()), storage failures, overflows. */
-  onError(listener: (error: TidingsError) => void): () => void
+  /**
+   * What the bus reports instead of throwing: failed handlers (without deadLetters()), storage
+   * failures, overflows. While no listener listens, the bus writes them to the console; a
+   * `passive` listener (a tool that only watches, such as devtools) leaves that as it is.
+   */
+  onError(listener: (error: TidingsError) => void, options?: { passive?: boolean }): () => void
   /** Resolves when everything emitted so far is durable; rejects with E_NOT_DURABLE when something could not be. */
   flush(): Promise<void>
   /** Gives up on pending retries (to the dead-letter queue), flushes, closes the features and the store. */
