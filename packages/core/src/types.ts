@@ -127,7 +127,11 @@ export type Observation =
       remote?: true
     }
   | {
-      kind: 'delivered' | 'failed' | 'dead-lettered'
+      /**
+       * 'dead-lettered' also when a retry from the dead-letter queue failed again (the entry stays);
+       * 'discarded' when a dead letter was discarded or purged.
+       */
+      kind: 'delivered' | 'failed' | 'dead-lettered' | 'discarded'
       envelope: Envelope
       subscription: string
       /** Tries so far, the first included. */

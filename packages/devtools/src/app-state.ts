@@ -249,14 +249,6 @@ export function createAppState(capacity = RETAINED_EVENTS) {
       return hub.command(producer, name, args)
     },
 
-    /** Records a dead letter this page discarded on the event it holds, if still kept. */
-    noteDiscarded(producer: string, id: string, subscription: string) {
-      const event = events.find(id)
-      if (!event) return
-      events.noteDiscarded(event, producer, subscription, Date.now())
-      scheduleFlush()
-    },
-
     exportSession: (): string => exportNdjson(events, app.producerName),
 
     importSession(text: string, fileName: string) {

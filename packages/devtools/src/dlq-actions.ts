@@ -42,7 +42,7 @@ async function deadLetterOf(app: AppState, producer: string, event: RetainedEven
 /**
  * Runs a dead-letter action from an event's detail and reports the outcome as a notice. Resolves
  * true when the bus acted: a retry's outcome then arrives as a new delivery step (delivered, or
- * failed with the entry still queued), and a discard is noted on the event at once.
+ * dead-lettered again), and a discard as a 'discarded' step, both as the bus reports them.
  */
 export async function actOnDeadLetter(app: AppState, event: RetainedEvent, subscription: string, action: 'retry' | 'discard', owner?: string): Promise<boolean> {
   const producer = owner ?? deadLetterOwner(event, subscription)
@@ -55,7 +55,6 @@ export async function actOnDeadLetter(app: AppState, event: RetainedEvent, subsc
       return result.succeeded.length + result.failed.length > 0
     }
     const { discarded } = await app.command(producer, 'dlq.discard', { id: entry.id })
-    if (discarded) app.noteDiscarded(producer, event.envelope.id, subscription)
     app.notify(discarded ? 'success' : 'error', discarded ? 'Discarded the dead letter' : 'Nothing to discard: the entry was already gone')
     return discarded
   } catch (error) {

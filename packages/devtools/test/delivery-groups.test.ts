@@ -52,9 +52,14 @@ describe('groupStatus()', () => {
   })
 
   it('reads a failed retry from the queue as dead-lettered again, still retryable', () => {
-    // dlq.retry runs the handler once more; on failure the bus reports it and keeps the entry queued.
-    expect(statusAfter((events, env) => events.apply('shop', [outcome(env, 'failed', 'smtp', { attempt: 3 })])))
+    // dlq.retry runs the handler once more; on failure the bus reports it and its second dead-letter step.
+    expect(statusAfter((events, env) => events.apply('shop', [outcome(env, 'failed', 'smtp', { attempt: 3 }), outcome(env, 'dead-lettered', 'smtp', { attempt: 3, durationMs: 0 })])))
       .toEqual({ label: 'dead-lettered again', outcome: 'dead-lettered', attempts: 3, inQueue: true, event: 'dead-lettered' })
+  })
+
+  it('does not call a failed run dead-lettered again before its bus says so', () => {
+    expect(statusAfter((events, env) => events.apply('shop', [outcome(env, 'failed', 'smtp', { attempt: 3 })])))
+      .toMatchObject({ label: 'failed', inQueue: false })
   })
 
   it('reads a successful retry as delivered, with nothing left to retry', () => {
@@ -62,8 +67,8 @@ describe('groupStatus()', () => {
       .toEqual({ label: 'delivered', outcome: 'delivered', attempts: 3, inQueue: false, event: 'retried' })
   })
 
-  it('reads a discard this page made as discarded, with nothing left to retry', () => {
-    expect(statusAfter((events, env) => events.noteDiscarded(events.find(env.id)!, 'shop', 'smtp', 1_700_000_000_100)))
+  it('reads a discard the bus reported as discarded, with nothing left to retry', () => {
+    expect(statusAfter((events, env) => events.apply('shop', [outcome(env, 'discarded', 'smtp', { attempt: 2, durationMs: 0 })])))
       .toEqual({ label: 'discarded', outcome: 'dead-lettered', attempts: 2, inQueue: false, event: 'dead-lettered' })
   })
 

@@ -13,7 +13,7 @@ export const received = (env: CloudEventJSON, at = 1_700_000_000_005): TrafficRe
 
 export const outcome = (
   env: CloudEventJSON,
-  k: 'delivered' | 'failed' | 'dead-lettered',
+  k: Extract<TrafficRecord, { subscription: string }>['k'],
   subscription = 'handler',
   more: Partial<Extract<TrafficRecord, { subscription: string }>> = {},
 ): TrafficRecord => ({ k, at: 1_700_000_000_001, id: env.id, type: env.type, subscription, attempt: 1, durationMs: 2, ...more })

@@ -49,7 +49,7 @@ describe('NDJSON export and import', () => {
     expect(importNdjson(JSON.stringify(line), 'f').events[0]!.deliveries).toEqual([{ k: 'delivered', producer: 'api', at: 1, subscription: 's', attempt: 1, durationMs: 2 }])
   })
 
-  it('keeps a dead letter this page discarded as discarded when loaded back', () => {
+  it('keeps a discarded dead letter as discarded when loaded back', () => {
     const line = { specversion: '1.0', id: '1', source: '/x', type: 'a', devtoolsproducer: 'api', devtoolsdeliveries: JSON.stringify([
       { k: 'dead-lettered', at: 1, subscription: 's', attempt: 1, durationMs: 0 }, { k: 'discarded', at: 2, subscription: 's', attempt: 1, durationMs: 0 },
     ]) }

@@ -49,7 +49,8 @@ export type TrafficRecord =
       remote?: true
     }
   | {
-      k: 'delivered' | 'failed' | 'dead-lettered'
+      /** 'dead-lettered' again after a failed retry from the queue; 'discarded' when the dead letter was discarded. */
+      k: 'delivered' | 'failed' | 'dead-lettered' | 'discarded'
       at: number
       id: string
       type: string
@@ -238,7 +239,7 @@ const emittedRecord = v.looseObject({
   remote: v.optional(v.literal(true)),
 })
 const outcomeRecord = v.looseObject({
-  k: v.picklist(['delivered', 'failed', 'dead-lettered']),
+  k: v.picklist(['delivered', 'failed', 'dead-lettered', 'discarded']),
   at: epoch,
   id: v.string(),
   type: v.string(),

@@ -51,8 +51,8 @@ export interface GroupStatus {
 
 /**
  * A dead letter retried from the queue runs once more; when that run fails the bus reports the
- * failure but no new dead-letter step, since the entry simply stays queued (`dlq.retry` keeps it).
- * So a final failure after a dead-letter step means "dead-lettered again", still retryable.
+ * failure and a second dead-letter step (the entry stays queued, one attempt more), and a discard
+ * as a 'discarded' step: the labels read those steps.
  */
 export function groupStatus(tries: readonly Delivery[]): GroupStatus {
   const attempts = tries.filter(isAttempt).length
@@ -68,7 +68,6 @@ export function groupStatus(tries: readonly Delivery[]): GroupStatus {
       return queued(deadLetters > 1 ? 'dead-lettered again' : 'dead-lettered')
     default:
       if (latest?.willRetry) return { label: 'failed, will retry', outcome: 'failing', attempts, inQueue: false }
-      if (deadLetters > 0) return queued('dead-lettered again')
       return { label: 'failed', outcome: 'failing', attempts, inQueue: false }
   }
 }

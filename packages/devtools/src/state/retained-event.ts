@@ -6,9 +6,8 @@ export type Outcome = 'none' | 'delivered' | 'retried' | 'failing' | 'dead-lette
 export const OUTCOMES: readonly Outcome[] = ['delivered', 'retried', 'failing', 'dead-lettered', 'none']
 
 /**
- * One subscription's try at handling an event, as the producer that ran the handler reported it;
- * or, for 'discarded', this page's own note that it discarded the dead letter (buses report
- * no step for a discard, and the detail must not go on offering to retry it).
+ * One subscription's try at handling an event, or a step of its dead letter (kept, kept again
+ * after a failed retry from the queue, discarded), as the producer that ran the handler reported it.
  */
 export interface Delivery {
   k: 'delivered' | 'failed' | 'dead-lettered' | 'discarded'
@@ -45,23 +44,19 @@ export interface RetainedEvent {
 /**
  * 'retried' means it got through in the end after at least one failure (a DLQ retry included);
  * 'failing' means a try failed and its outcome is still open. A subscription whose dead letter
- * was retried and failed again (a final failure after a dead-letter step), or discarded, failed
- * for good: 'dead-lettered'.
+ * was discarded failed for good: 'dead-lettered'.
  */
 export function outcomeOf(deliveries: readonly Delivery[]): Outcome {
   if (deliveries.length === 0) return 'none'
   const latest = new Map<string, Delivery>()
-  const deadLettered = new Set<string>()
   let everFailed = false
   for (const d of deliveries) {
     if (d.k !== 'delivered') everFailed = true
-    if (d.k === 'dead-lettered') deadLettered.add(d.subscription)
     latest.set(d.subscription, d)
   }
   let failing = false
   for (const d of latest.values()) {
     if (d.k === 'dead-lettered' || d.k === 'discarded') return 'dead-lettered'
-    if (d.k === 'failed' && !d.willRetry && deadLettered.has(d.subscription)) return 'dead-lettered'
     if (d.k === 'failed') failing = true
   }
   if (failing) return 'failing'

@@ -110,13 +110,6 @@ export class RetainedEvents {
     return this.insert(producer, at, envelope, truncated, deliveries, false)
   }
 
-  /** Notes that this page discarded the dead letter of that subscription: no bus reports a step for it. */
-  noteDiscarded(event: RetainedEvent, producer: string, subscription: string, at: number): void {
-    let attempt = 0
-    for (const d of event.deliveries) if (d.subscription === subscription) attempt = d.attempt
-    this.deliver(event, { k: 'discarded', producer, at, subscription, attempt, durationMs: 0 })
-  }
-
   /** Seqs whose outcome or producer changed since the last call: a filtered view re-checks only those. */
   drainChanged(): number[] {
     const seqs = [...this.changed]

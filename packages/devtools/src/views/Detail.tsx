@@ -145,8 +145,8 @@ function Deliveries({ event }: { event: RetainedEvent }) {
                 return (
                   <li key={i}>
                     <span class="muted">{formatTime(t.at)}</span>{' '}
-                    {t.k === 'dead-lettered' ? `dead-lettered after ${runs} ${runs === 1 ? 'try' : 'tries'}`
-                      : t.k === 'discarded' ? 'dead letter discarded from this page'
+                    {t.k === 'dead-lettered' ? `dead-lettered${tries.slice(0, i).some((p) => p.k === 'dead-lettered') ? ' again' : ''} after ${runs} ${runs === 1 ? 'try' : 'tries'}`
+                      : t.k === 'discarded' ? 'dead letter discarded'
                       : `attempt ${t.attempt}: ${t.k} in ${formatDuration(t.durationMs)}`}
                     {handlers.length > 1 && ` on ${app.producerName(t.producer)}`}
                     {t.error && !repeatsError(tries, i) && (

@@ -84,7 +84,6 @@ export function DlqView() {
     for (const row of chosen) {
       const { discarded } = await app.command(row.producer, 'dlq.discard', { id: row.entry.id })
       if (!discarded) continue
-      app.noteDiscarded(row.producer, row.entry.envelope.id, row.entry.subscription)
       done.push(deadLetterLabel(row.entry))
     }
     if (done.length === 0) return { ok: false, text: 'Nothing to discard: the entries were already gone' }

@@ -8,6 +8,8 @@ import type { Kernel } from '../../kernel/feature'
 import type { Feature, FeatureApi } from '../../kernel/types'
 import type { DeadLetterEntry } from '../../store/types'
 import type { AnyHandler, DeadLetterQueue } from '../../types'
+import { deadLetterSteps } from './dead-letter-steps'
+import type { DeadLetterStep } from './dead-letter-steps'
 
 export interface DeadLettersOptions {
   /** Entries held at most (default 10,000); past it a new one is refused and reported (E_DLQ_OVERFLOW), and flush() rejects. */
@@ -62,8 +64,30 @@ export function deadLetters(options: DeadLettersOptions = {}): Feature<DeadLette
     let seq = 0
     let listening = 0
     let warned = false
+    const stepListeners = new Set<(step: DeadLetterStep) => void>()
+    deadLetterSteps.set(kernel, stepListeners)
+    const step = (kind: DeadLetterStep['kind'], entry: DeadLetterEntry | undefined) => {
+      if (entry !== undefined) for (const listener of stepListeners) listener({ kind, entry })
+    }
     const dlq: DeadLetterQueue = {
       ...queue.queue,
+      async retry(target) {
+        const result = await queue.queue.retry(target)
+        if (stepListeners.size !== 0) for (const { id } of result.failed) step('dead-lettered', await queue.queue.get(id))
+        return result
+      },
+      async discard(id) {
+        const entry = stepListeners.size === 0 ? undefined : await queue.queue.get(id)
+        const discarded = await queue.queue.discard(id)
+        if (discarded) step('discarded', entry)
+        return discarded
+      },
+      async purge() {
+        const entries = stepListeners.size === 0 ? [] : await queue.queue.list()
+        const purged = await queue.queue.purge()
+        for (const entry of entries) step('discarded', entry)
+        return purged
+      },
       subscribe(listener) {
         listening++
         const off = queue.queue.subscribe(listener)

@@ -3,6 +3,8 @@ import type { Tracker } from '../../kernel/delivery'
 import type { Parts } from '../../kernel/feature'
 import type { Feature, FeatureApi } from '../../kernel/types'
 import type { Observation } from '../../types'
+import { deadLetterSteps } from '../dead-letters/dead-letter-steps'
+import type { DeadLetterStep } from '../dead-letters/dead-letter-steps'
 
 export interface ObserveApi extends FeatureApi {
   readonly api: {
@@ -23,6 +25,10 @@ export function observe(): Feature<ObserveApi> {
   return (kernel) => {
     const observers = new Set<(observation: Observation) => void>()
     let unpatch: (() => void) | undefined
+    // A kept dead letter retried in vain, or discarded: its bus's queue says so, not a delivery step.
+    const onStep = ({ kind, entry }: DeadLetterStep) => notify({
+      kind, envelope: entry.envelope, subscription: entry.subscription, attempt: entry.attempts, durationMs: 0, ...(kind === 'dead-lettered' && { error: entry.error }),
+    })
     const notify = (observation: Observation) => {
       for (const observer of observers) {
         try {
@@ -47,7 +53,15 @@ export function observe(): Feature<ObserveApi> {
       api: {
         observe(observer: (observation: Observation) => void) {
           observers.add(observer)
-          unpatch ??= kernel.patch(steps)
+          if (unpatch === undefined) {
+            const unpatchSteps = kernel.patch(steps)
+            const heard = deadLetterSteps.get(kernel)
+            heard?.add(onStep)
+            unpatch = () => {
+              unpatchSteps()
+              heard?.delete(onStep)
+            }
+          }
           return () => {
             if (!observers.delete(observer) || observers.size !== 0) return
             unpatch?.()
