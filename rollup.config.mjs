@@ -7,6 +7,8 @@ const libraries = [
   { dir: 'packages/core', modules: true, entries: { index: 'src/index.ts', indexeddb: 'src/indexeddb/index.ts' } },
   { dir: 'packages/node-adapter', entries: { index: 'src/index.ts', cli: 'src/cli/main.ts' } },
   { dir: 'packages/nats', entries: { index: 'src/index.ts' } },
+  { dir: 'packages/react', entries: { index: 'src/index.ts' } },
+  { dir: 'packages/vue', entries: { index: 'src/index.ts' } },
 ]
 
 const externalFor = (dir) => {

@@ -16,6 +16,8 @@ export default defineConfig({
       { find: /^@tidings\/core\/(.*)$/, replacement: `${src('core')}/$1/index.ts` },
       { find: /^@tidings\/node$/, replacement: `${src('node-adapter')}/index.ts` },
       { find: /^@tidings\/nats$/, replacement: `${src('nats')}/index.ts` },
+      { find: /^@tidings\/react$/, replacement: `${src('react')}/index.ts` },
+      { find: /^@tidings\/vue$/, replacement: `${src('vue')}/index.ts` },
     ],
   },
   test: {

@@ -47,7 +47,7 @@ if (natsServer === undefined || !existsSync(natsServer)) {
   }
 }
 
-const libraries = ['packages/core', 'packages/node-adapter', 'packages/nats']
+const libraries = ['packages/core', 'packages/node-adapter', 'packages/nats', 'packages/react', 'packages/vue']
 const stale = libraries.filter((dir) => {
   const built = mtime(join(root, dir, 'dist/index.cjs'))
   return !built || newest(join(root, dir, 'src')) > built
