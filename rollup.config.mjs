@@ -4,7 +4,7 @@ import { dts } from 'rollup-plugin-dts'
 
 // Each library package is built to ESM + CJS + bundled .d.ts; its dependencies stay external.
 const libraries = [
-  { dir: 'packages/core', modules: true, entries: { index: 'src/index.ts', indexeddb: 'src/indexeddb/index.ts' } },
+  { dir: 'packages/core', modules: true, entries: { index: 'src/index.ts', indexeddb: 'src/indexeddb/index.ts', bridges: 'src/bridges/index.ts' } },
   { dir: 'packages/node-adapter', entries: { index: 'src/index.ts', cli: 'src/cli/main.ts' } },
   { dir: 'packages/nats', entries: { index: 'src/index.ts' } },
   { dir: 'packages/react', entries: { index: 'src/index.ts' } },

@@ -1,0 +1,7 @@
+export { broadcastChannelBridge } from './broadcast-channel-bridge'
+export type { BroadcastChannelBridgeOptions } from './broadcast-channel-bridge'
+export { messagePortBridge } from './message-port-bridge'
+export type { MessagePortBridge, MessagePortBridgeOptions } from './message-port-bridge'
+export type { PortLike } from './port'
+export { SSE_GAP_EVENT, eventSourceBridge } from './event-source-bridge'
+export type { EventSourceBridgeOptions } from './event-source-bridge'
