@@ -19,3 +19,9 @@ export const integer = (value: string | undefined, name: string, fallback: numbe
   if (!Number.isInteger(n) || n < 0) throw usageError(`--${name} takes a whole number ≥ 0, got "${value}"`)
   return n
 }
+
+/** Refuses options that do not apply to `what` (one action, one mode), which would otherwise be ignored without a word. */
+export const refuseOptions = (values: Record<string, unknown>, allowed: readonly string[], what: string, command: string): void => {
+  const stray = Object.keys(values).find((name) => values[name] !== undefined && name !== 'help' && !allowed.includes(name))
+  if (stray !== undefined) throw usageError(`--${stray} does not apply to ${what} (see tidings ${command} --help)`)
+}

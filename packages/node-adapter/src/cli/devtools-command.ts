@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { startDevtoolsHub } from '../devtools'
 import type { DevtoolsHub } from '../devtools'
 import { checkToken } from '../devtools/auth'
@@ -31,7 +33,21 @@ In your app (the bus needs observe(); standard() has it, with metrics and dead l
   const bus = createBus({ source: '/my-service' }, standard())
   connectDevtools(bus, { url: '<the printed URL>', name: 'my-service' })
 
-Stop with Ctrl+C. Exit codes: 0 stopped, 2 bad options, 3 cannot listen.`
+Stop with Ctrl+C. Exit codes: 0 stopped, 2 bad options, 3 cannot listen (the port is taken).`
+
+/** An --origin as browsers send it (scheme, host, port; no path), since the hub compares it exactly. */
+const browserOrigin = (value: string): string => {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw usageError(`--origin takes a browser origin such as https://app.test:5173, got "${value}"`)
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.href !== `${url.origin}/`) {
+    throw usageError(`--origin takes a browser origin (http(s)://host[:port], nothing after it), got "${value}"${url.origin !== 'null' ? `: did you mean ${url.origin}?` : ''}`)
+  }
+  return url.origin
+}
 
 const opener = (): [string, string[]] =>
   process.platform === 'darwin' ? ['open', []] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""']] : ['xdg-open', []]
@@ -76,16 +92,24 @@ export async function devtoolsCommand(argv: string[], io: Io): Promise<number> {
       throw usageError((error as Error).message)
     }
   }
+  const port = integer(values.port, 'port', 7420)
+  if (port > 65535) throw usageError(`--port takes a port number up to 65535, got ${port}`)
+  const maxConnections = integer(values['max-connections'], 'max-connections', 64)
+  if (maxConnections < 1) throw usageError('--max-connections must be at least 1: the page itself needs a connection')
+  const staticDir = values['static-dir']
+  if (staticDir !== undefined && !existsSync(join(staticDir, 'index.html'))) {
+    throw usageError(`--static-dir ${staticDir} holds no index.html: give the built page's directory (packages/devtools/dist after npm run build)`)
+  }
   let hub: DevtoolsHub
   try {
     hub = await startDevtoolsHub({
-      port: integer(values.port, 'port', 7420),
+      port,
       host,
       allowRemote: values['allow-remote'],
-      origins: values.origin,
+      origins: values.origin?.map(browserOrigin),
       token,
-      maxConnections: integer(values['max-connections'], 'max-connections', 64),
-      staticDir: values['static-dir'],
+      maxConnections,
+      staticDir,
       warn: (message) => io.err(io.errColor.yellow(message)),
     })
   } catch (error) {

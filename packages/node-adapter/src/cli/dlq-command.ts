@@ -1,8 +1,10 @@
 import { resolve } from 'node:path'
 import type { CommandValues, DeadLetterEntry, Store } from '@tidings/core'
-import { parse } from './args'
+import { parse, refuseOptions } from './args'
 import { CliError, ExitCode, usageError } from './exit-codes'
 import { deadLetterJSON, deadLetterLine } from './format'
+import { HUB_OPTIONS, HUB_OPTIONS_HELP, hubAccess } from './hub-access'
+import type { HubAccess } from './hub-access'
 import { CommandFailed, ownerOf } from './hub-client'
 import type { OwnerSession } from './hub-client'
 import { openStore, storeError } from './open-store'
@@ -23,17 +25,19 @@ Options:
   --type <pattern>         list/retry: only entries of these types (repeatable)
   --subscription <name>    list/retry: only entries of this subscription
   --all                    retry: every entry
-  --hub <url>              the URL \`tidings devtools\` printed (env TIDINGS_DEVTOOLS_URL). The
-                           owning process must be connected with connectDevtools(bus, { url,
-                           storeDir: <dir> }), its bus created with deadLetters() and observe()
-                           (or standard()). Discard and purge go through it when it is
-                           connected, and write the store directly when no process holds it.
+${HUB_OPTIONS_HELP}
+                           retry goes through the process that owns the store: it must be
+                           connected with connectDevtools(bus, { url, storeDir: <dir> }), its
+                           bus created with deadLetters() and observe() (or standard()).
+                           Discard and purge go through it when it is connected, and write
+                           the store directly when no process holds it.
   --yes                    purge: confirm
   --json                   list: one JSON object per line
   -h, --help               show this help
 
 Exit codes: 0 done, 1 some entries failed again or were not found, 2 bad options,
-3 the owning process is not reachable (or holds the store's lock), 4 no store at <dir>.`
+3 the owning process or the hub is not reachable (or the process holds the store's lock),
+4 no store at <dir>, 5 the hub refused the token.`
 
 const ownerMissing = (dir: string, what: string) => new CliError(ExitCode.UNAVAILABLE,
   `${what} needs the process that owns ${dir}, and none is reachable. Start it with ` +
@@ -55,7 +59,7 @@ async function withStore<T>(io: Io, dir: string, readOnly: boolean, work: (store
 }
 
 /** Runs `work` through the owning process when a hub is given and knows it; undefined when none owns the store. */
-async function viaOwner<T>(hub: string | undefined, dir: string, work: (owner: OwnerSession) => Promise<T>): Promise<T | undefined> {
+async function viaOwner<T>(hub: HubAccess | undefined, dir: string, work: (owner: OwnerSession) => Promise<T>): Promise<T | undefined> {
   if (hub === undefined) return undefined
   const owner = await ownerOf(hub, dir)
   if (owner === undefined) return undefined
@@ -69,12 +73,22 @@ async function viaOwner<T>(hub: string | undefined, dir: string, work: (owner: O
   }
 }
 
+type Action = 'list' | 'retry' | 'discard' | 'purge'
+
+const HUB = Object.keys(HUB_OPTIONS)
+const OPTIONS_OF: Record<Action, string[]> = {
+  list: ['type', 'subscription', 'json'],
+  retry: ['type', 'subscription', 'all', ...HUB],
+  discard: HUB,
+  purge: ['yes', ...HUB],
+}
+
 export async function dlqCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     type: { type: 'string', multiple: true },
     subscription: { type: 'string' },
     all: { type: 'boolean' },
-    hub: { type: 'string' },
+    ...HUB_OPTIONS,
     yes: { type: 'boolean' },
     json: { type: 'boolean' },
   }, 'dlq')
@@ -87,7 +101,7 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
     throw usageError(`tidings dlq needs an action: list, retry, discard or purge${action ? `, got "${action}"` : ''} (see tidings dlq --help)`)
   }
   if (dir === undefined) throw usageError(`tidings dlq ${action} needs the store directory (see tidings dlq --help)`)
-  const hub = values.hub ?? (process.env.TIDINGS_DEVTOOLS_URL || undefined)
+  refuseOptions(values, OPTIONS_OF[action as Action], `tidings dlq ${action}`, 'dlq')
   const c = io.color
 
   if (action === 'list') {
@@ -100,6 +114,7 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
     return ExitCode.OK
   }
 
+  const hub = hubAccess(values, io)
   if (action === 'retry') {
     const filters = values.type?.length || values.subscription !== undefined
     if (!ids.length && !filters && !values.all) throw usageError('tidings dlq retry needs entry ids, a --type / --subscription filter, or --all')

@@ -9,6 +9,8 @@ export const ExitCode = {
   UNAVAILABLE: 3,
   /** The store cannot be read: no such directory, not a Tidings store, or locked by another process. */
   STORE: 4,
+  /** The devtools hub refused the token: a wrong one, or the hub restarted without --token-file. */
+  REFUSED: 5,
 } as const
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]

@@ -10,12 +10,14 @@ const HELP = `Usage: tidings <command> [options]
 Commands:
   devtools              start the devtools hub and print its URL
   tail <dir>            print a file store's events (--follow to keep printing)
+  tail --hub <url>      follow the live traffic of the buses connected to a devtools hub
   dlq <action> <dir>    list, retry, discard or purge a file store's dead letters
 
 Run \`tidings <command> --help\` for a command's options.
 
 Exit codes: 0 ok, 1 the operation failed, 2 bad command line, 3 a process it needs is not
-running (the hub, or the one owning the store), 4 the store cannot be read.
+running (the hub, or the one owning the store), 4 the store cannot be read, 5 the devtools
+hub refused the token.
 Output is colored on a terminal only; NO_COLOR=1 turns colors off, FORCE_COLOR=1 on.`
 
 const commands: Record<string, (argv: string[], io: Io) => Promise<number>> = {

@@ -1,25 +1,44 @@
 import type { Envelope, ReadQuery, Store } from '@tidings/core'
-import { integer, parse } from './args'
+import { integer, parse, refuseOptions } from './args'
 import { ExitCode, usageError } from './exit-codes'
+import { HUB_OPTIONS, HUB_OPTIONS_HELP, hubAccess } from './hub-access'
 import { eventLine } from './format'
 import { openStore, storeError } from './open-store'
 import type { Io } from './output'
+import { tailHub } from './tail-hub'
+import { OUTCOMES, parseOutcomes } from './traffic-filter'
 import { exactTypes, typeFilter } from './type-filter'
 
 export const TAIL_HELP = `Usage: tidings tail <dir> [options]
+       tidings tail --hub <url> [options]
 
-Prints the latest events of a file store, oldest first; with --follow, keeps printing new ones.
-Reads without taking the store's lock, so it works next to the process that writes it.
+With <dir>: prints the latest events of a file store, oldest first; with --follow, keeps printing
+new ones. Reads without taking the store's lock, so it works next to the process that writes it.
+
+With --hub: follows the live traffic of every bus connected to a running \`tidings devtools\` hub
+until Ctrl+C: the latest lines the hub kept first, then one line per event and per handler
+outcome (→ subscription delivered / failed / dead-lettered), as the devtools page shows them.
+An event several buses report (through a transport) is printed once.
 
 Options:
-  --type <pattern>   only these types: exact, "order.*" or "order.**" (repeatable)
-  --limit <n>        how many of the latest events to print first (default 20; 0 = all)
-  --follow, -f       keep printing events as they are written (Ctrl+C to stop)
-  --interval <ms>    how often --follow polls the store (default 250)
-  --json             one CloudEvents JSON object per line
-  -h, --help         show this help
+  --type <pattern>         only these types: exact, "order.*" or "order.**" (repeatable)
+  --limit <n>              how many of the latest lines to print first (default 20; 0 = all)
+  --json                   one JSON object per line: the event (CloudEvents JSON) from a store;
+                           from a hub, the devtools protocol's traffic record with "producer"
+                           and "bus" (its name)
+  -h, --help               show this help
 
-Exit codes: 0 done, 2 bad options, 4 no store at <dir> or unreadable.`
+Store options:
+  --follow, -f             keep printing events as they are written (Ctrl+C to stop)
+  --interval <ms>          how often --follow polls the store (default 250)
+
+Hub options (--hub follows by itself):
+${HUB_OPTIONS_HELP}
+  --bus <name>             only what this bus reported: its name, id or source (repeatable)
+  --outcome <o>            only handler outcomes: ${OUTCOMES.join(', ')} (repeatable)
+
+Exit codes: 0 done (Ctrl+C with --hub), 2 bad options, 3 the hub is not reachable or stopped,
+4 no store at <dir> or unreadable, 5 the hub refused the token.`
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -42,15 +61,26 @@ export async function tailCommand(argv: string[], io: Io): Promise<number> {
     follow: { type: 'boolean', short: 'f' },
     interval: { type: 'string' },
     json: { type: 'boolean' },
+    ...HUB_OPTIONS,
+    bus: { type: 'string', multiple: true },
+    outcome: { type: 'string', multiple: true },
   }, 'tail')
   if (values.help) {
     io.out(TAIL_HELP)
     return ExitCode.OK
   }
   const [dir, extra] = positionals
-  if (dir === undefined) throw usageError('tidings tail needs the store directory: tidings tail <dir> (see tidings tail --help)')
   if (extra !== undefined) throw usageError(`tidings tail takes one directory, got also "${extra}"`)
   const limit = integer(values.limit, 'limit', 20)
+  if (dir === undefined) {
+    refuseOptions(values, ['type', 'limit', 'follow', 'json', 'bus', 'outcome', ...Object.keys(HUB_OPTIONS)], 'tidings tail --hub', 'tail')
+    const hub = hubAccess(values, io)
+    if (hub === undefined) throw usageError('tidings tail needs a store directory or a hub: tidings tail <dir> or tidings tail --hub <url> (see tidings tail --help)')
+    return tailHub(hub, { limit, json: values.json ?? false, type: typeFilter(values.type ?? []), buses: values.bus ?? [], outcomes: parseOutcomes(values.outcome ?? []) }, io)
+  }
+  if (values.hub !== undefined) throw usageError(`tidings tail reads a store directory or follows a hub, not both: got "${dir}" and --hub`)
+  refuseOptions(values, ['type', 'limit', 'follow', 'interval', 'json'], 'tidings tail <dir>', 'tail')
+  if (values.interval !== undefined && !values.follow) throw usageError('--interval sets how often --follow polls the store: add --follow, or leave it out')
   const interval = Math.max(10, integer(values.interval, 'interval', 250))
   const patterns = values.type ?? []
   const types = exactTypes(patterns)
