@@ -1,0 +1,2 @@
+export { sseEndpoint } from './sse-endpoint'
+export type { SseBus, SseEndpoint, SseEndpointOptions, SseStats } from './sse-endpoint'
