@@ -96,6 +96,7 @@ export async function devtoolsCommand(argv: string[], io: Io): Promise<number> {
   if (port > 65535) throw usageError(`--port takes a port number up to 65535, got ${port}`)
   const maxConnections = integer(values['max-connections'], 'max-connections', 64)
   if (maxConnections < 1) throw usageError('--max-connections must be at least 1: the page itself needs a connection')
+  const origins = values.origin?.map(browserOrigin)
   const staticDir = values['static-dir']
   if (staticDir !== undefined && !existsSync(join(staticDir, 'index.html'))) {
     throw usageError(`--static-dir ${staticDir} holds no index.html: give the built page's directory (packages/devtools/dist after npm run build)`)
@@ -106,7 +107,7 @@ export async function devtoolsCommand(argv: string[], io: Io): Promise<number> {
       port,
       host,
       allowRemote: values['allow-remote'],
-      origins: values.origin?.map(browserOrigin),
+      origins,
       token,
       maxConnections,
       staticDir,

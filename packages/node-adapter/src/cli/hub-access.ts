@@ -41,12 +41,16 @@ export function hubAccess(values: HubValues, io: Io, env: NodeJS.ProcessEnv = pr
     return undefined
   }
   if (values.token !== undefined && values['token-file'] !== undefined) throw usageError('Give --token or --token-file, not both')
-  let inUrl: string | null
+  let parsed: URL
   try {
-    inUrl = new URL(url).searchParams.get('token')
+    parsed = new URL(url)
   } catch {
     throw usageError(`--hub: "${url}" is not a URL: pass the URL \`tidings devtools\` printed, e.g. http://127.0.0.1:7420/?token=…`)
   }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol)) {
+    throw usageError(`--hub: unsupported URL scheme "${parsed.protocol}" in ${url}: pass the URL \`tidings devtools\` printed, e.g. http://127.0.0.1:7420/?token=…`)
+  }
+  const inUrl = parsed.searchParams.get('token')
   const file = values['token-file'] === undefined ? undefined : readTokenFile(values['token-file'])
   if (file?.warning) io.err(io.errColor.yellow(file.warning))
   const token = file?.token ?? values.token ?? (inUrl ? undefined : env.TIDINGS_DEVTOOLS_TOKEN || undefined)
