@@ -8,6 +8,7 @@ import { checkEncodable, checkEncodableExtensions } from './encodable'
 import { asDecodeError, describeThrown, isTidings, located } from './error-context'
 import { oversized, splitLines, textLines } from './ndjson'
 import type { Chunks } from './ndjson'
+import { createOwnJson } from './own-json'
 import { readEvent } from './read-event'
 import type { EventFields } from './read-event'
 import { excessSize, parseInput, resolveLimits } from './safe-json'
@@ -125,20 +126,36 @@ export function createCodec(catalog?: Catalog, options: CodecOptions = {}): Code
     }
   }
 
-  const encode = (envelope: Envelope): string => {
+  // A getter or toJSON in the payload threw.
+  const unserializable = (error: unknown) =>
+    new TidingsError('E_ENCODE', `Cannot encode the event: "data" cannot be written as JSON (${describeThrown(error)}): keep payloads to plain data`, { cause: error, details: { reason: 'unserializable', field: 'data' } })
+
+  const dataJson = (data: unknown): string => {
+    try {
+      checkEncodable(data, limits)
+      return JSON.stringify(data)
+    } catch (error) {
+      throw isTidings(error) ? error : unserializable(error)
+    }
+  }
+  const ownJson = createOwnJson(dataJson)
+
+  // Any other envelope: every attribute checked on its toJSON() form, as decode would check it.
+  const checkedJson = (envelope: Envelope): string => {
     const extensions = envelope?.extensions
     if (extensions !== undefined) checkEncodableExtensions(extensions)
     const json = toCloudEvent(envelope)
-    let text: string
     try {
       // The attributes are flat and checked: only the payload can nest.
       checkEncodable(json.data, limits)
-      text = JSON.stringify(json)
+      return JSON.stringify(json)
     } catch (error) {
-      if (isTidings(error)) throw error
-      // A getter or toJSON in the payload threw.
-      throw new TidingsError('E_ENCODE', `Cannot encode the event: "data" cannot be written as JSON (${describeThrown(error)}): keep payloads to plain data`, { cause: error, details: { reason: 'unserializable', field: 'data' } })
+      throw isTidings(error) ? error : unserializable(error)
     }
+  }
+
+  const encode = (envelope: Envelope): string => {
+    const text = ownJson(envelope) ?? checkedJson(envelope)
     const size = excessSize(text, limits)
     if (size > 0) {
       throw new TidingsError('E_ENCODE', `Cannot encode the event: it is ${size} bytes of JSON, more than the limit of ${limits.maxBytes}: split the payload, or raise the codec's maxBytes option`, { details: { reason: 'too-large', field: 'data', limit: limits.maxBytes, size } })
