@@ -30,7 +30,7 @@ const bundles = [
       "bus.on('a', (data) => console.log(data))",
       "bus.emit('a', 1)",
     ]),
-    budget: 6_700,
+    budget: 4_700,
     target: 2048,
     // A bus without a catalog must not pay for payload validation.
     without: /valibot/,
@@ -44,7 +44,7 @@ const bundles = [
       "waitFor(bus, 'order.placed').then(console.log)",
       "bus.publish('order.placed', { id: 'o' }).then((r) => console.log(r, bus.metrics(), bus.dlq))",
     ]),
-    budget: 11_400,
+    budget: 11_800,
     target: 5120,
   },
   {
@@ -52,7 +52,7 @@ const bundles = [
       'const bus = createBus({ catalog }, standard())',
       "bus.publish('order.placed', { id: 'o' }).then(console.log)",
     ]),
-    budget: 12_000,
+    budget: 12_500,
   },
 ]
 

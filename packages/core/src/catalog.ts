@@ -1,4 +1,5 @@
 import type { GenericSchema, InferOutput } from 'valibot'
+import { checkEncodable } from './encodable'
 import { TidingsError } from './errors'
 import { definitionOf, validatePayload } from './validation'
 
@@ -81,7 +82,12 @@ export function defineCatalog<const D extends readonly EventDefinition[]>(...def
   const catalog: Catalog<D[number]> = {
     definitions: map,
     get: (type) => map.get(type),
-    validate: (type, data) => validatePayload(definitionOf(catalog, type), data),
+    validate(type, data) {
+      const output = validatePayload(definitionOf(catalog, type), data)
+      // A schema may accept what JSON cannot carry (v.number() takes Infinity): refused at emit all the same.
+      checkEncodable({ type, data })
+      return output
+    },
   }
   return catalog
 }

@@ -104,7 +104,7 @@ const find = (data: unknown): Found | undefined => {
  * an event bound for a store or a transport is refused at emit instead of being stored as `null`
  * or failing its batch. Data that cannot even be read (a throwing getter) is left to the codec.
  */
-export const checkEncodable = (env: Envelope): void => {
+export const checkEncodable = (env: Pick<Envelope, 'type' | 'data'> & { readonly extensions?: Envelope['extensions'] }): void => {
   let found: Found | undefined
   let root = 'data'
   try {

@@ -1,4 +1,4 @@
-export { createBus } from './kernel'
+export { createBus, defineFeature, defineStore } from './kernel'
 export type { AnyFeature, ApiOf, Bus, BusWith, EventsIn, Feature, FeatureApi, Kernel, KernelOptions, Parts, Plugin } from './kernel'
 export { deadLetters, history, metrics, observe, publish, retry, standard, transport, waitFor } from './features'
 export type {
@@ -26,7 +26,7 @@ export type { LatencySummary, MetricsSnapshot, TypeMetrics } from './metrics'
 export { GroupCommit, SpaceRetry } from './store/group-commit'
 export { memoryStore } from './store/memory-store'
 export type { MemoryStoreOptions } from './store/memory-store'
-export type { DeadLetterEntry, ErrorInfo, ReadQuery, Store, StoredRecord, TimeBound } from './store/types'
+export type { DeadLetterEntry, ErrorInfo, ReadQuery, Store, StoreBackend, StoredRecord, TimeBound } from './store/types'
 export type {
   AnyHandler, Backoff, DeadLetterFilter, DeadLetterQueue, DeadLetterRetryResult, EmitArgs, EnvelopeOf, EventMap, Handler, HandlerMap, Keys,
   MatchingKeys, Middleware, Observation, Pattern, RetryPolicy, SubscribeOptions, WaitForOptions, WildcardHandler,

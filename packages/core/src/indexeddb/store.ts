@@ -1,5 +1,5 @@
 // The main entry by name, not by path: the subpath bundle then shares its classes (TidingsError, envelopes) with it.
-import { TidingsError, createCodec } from '@tidings/core'
+import { TidingsError, createCodec, defineStore } from '@tidings/core'
 import type { Codec, DeadLetterEntry, Envelope, ReadQuery, Store, StoredRecord } from '@tidings/core'
 import { AppendBatcher } from './batcher'
 import { writeChunks } from './chunk-writer'
@@ -105,7 +105,7 @@ export function createIndexedDBStore(options: IndexedDBStoreOptions, migrations:
     return work
   }
 
-  return {
+  return defineStore({
     ready,
     async append(envelopes: readonly Envelope[]) {
       checkOpen()
@@ -209,7 +209,7 @@ export function createIndexedDBStore(options: IndexedDBStoreOptions, migrations:
       listeners.add(listener)
       return () => void listeners.delete(listener)
     },
-  }
+  })
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Envelope } from '../envelope'
 import type { Store } from '../store/types'
 import { catalog, order, sleep } from '../../test/fixtures'
 import { createBus } from './create-bus'
+import { defineFeature } from './host'
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -340,7 +341,7 @@ describe('close()', () => {
 
 describe('features', () => {
   it('are refused when one that provides the same part is passed twice', () => {
-    const route = () => ({ route: { carries: () => true, publish: () => {}, republish: async () => {} } })
+    const route = defineFeature(() => ({ route: { carries: () => true, publish: () => {}, republish: async () => {} } }))
     expect(() => createBus({}, route, route)).toThrowError(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('twice') }))
   })
 })

@@ -3,30 +3,19 @@ import type { Envelope } from '../envelope'
 import { errorInfo } from '../error-info'
 import { TidingsError } from '../errors'
 import type { ErrorCode } from '../errors'
-import type { HandlerMap } from '../types'
+import type { Core } from './core'
 import { Delivery, SPECIFIC, WILDCARD } from './delivery'
-import type { Kind, Outcome, Tracker, Wrapped } from './delivery'
-import type { Dispatch, Parts } from './feature'
-import type { createRegistry } from './registry'
+import type { Kind, Tracker, Wrapped } from './delivery'
+import type { Dispatch } from './feature'
 import type { Slot } from './slot'
 
 type Call = (a: unknown, b: unknown, c?: unknown) => unknown
-
-/** The outcome steps and providers of the installed features, as composed by createBus. */
-export interface Hooks {
-  delivered: NonNullable<Parts['delivered']>
-  failed: NonNullable<Parts['failed']>
-  gaveUp: NonNullable<Parts['gaveUp']>
-  retry: Parts['retry']
-  keep: Parts['deadLetter']
-}
 
 // A literal, not ErrorCode.HANDLER: reading the object would bundle every code into the emit-only bus.
 const E_HANDLER: ErrorCode = 'E_HANDLER'
 
 /** Never throws: a returned value whose `then` cannot be read is a plain result. */
 const isThenable = (value: unknown): value is PromiseLike<unknown> => {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false
   try {
     return typeof (value as { then?: unknown }).then === 'function'
   } catch {
@@ -36,16 +25,12 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> => {
 
 /**
  * Dispatch and delivery: how handlers are called and what becomes of their outcome. The hot path
- * is `dispatchHere` → `run` → `attempt`.
+ * is `dispatchHere` → `run` → `attempt`; the outcome steps are the features' (read from `k`, so
+ * a bus without features calls none).
  */
-export const createDispatcher = (
-  all: HandlerMap,
-  registry: ReturnType<typeof createRegistry>,
-  hooks: Hooks,
-  isClosed: () => boolean,
-  report: (error: TidingsError) => void,
-) => {
-  /** Every dispatch: specific handlers, then pattern handlers, then '*', each list in registration order. */
+export const createDispatcher = (k: Pick<Core, 'all' | 'registry' | 'closed' | 'report' | 'delivered' | 'failed' | 'gaveUp' | 'retry' | 'keep'>) => {
+  const { all, registry } = k
+
   const dispatchHere: Dispatch = (env, slot, tracker) => {
     const prev = context.active
     context.active = env
@@ -64,7 +49,16 @@ export const createDispatcher = (
     const n = list.length
     let ok = 0
     if (tracker === undefined) for (let i = 0; i < n; i++) ok += attempt(list[i]!, kind, env, slot, undefined)
-    else for (let i = 0; i < n; i++) follow(list[i]!, kind, env, slot, tracker)
+    else {
+      for (let i = 0; i < n; i++) {
+        const h = list[i]!
+        if (tracker.unnamedOnly && h.sub?.name !== undefined) continue
+        const d = new Delivery(h, kind, env, slot, tracker)
+        tracker.start?.(d)
+        d.firstStart = d.start = performance.now()
+        attempt(h, kind, env, slot, d)
+      }
+    }
     return ok
   }
 
@@ -81,7 +75,7 @@ export const createDispatcher = (
       fail(d ?? new Delivery(h, kind, env, slot, undefined), error)
       return 0
     }
-    if (result !== undefined && isThenable(result)) {
+    if (result != null && isThenable(result)) {
       const pending = d ?? new Delivery(h, kind, env, slot, undefined)
       // Promise.resolve adopts a thenable whose `then` throws as a rejection instead of throwing here.
       void Promise.resolve(result).then(() => succeed(pending), (error: unknown) => fail(pending, error))
@@ -92,19 +86,10 @@ export const createDispatcher = (
     return 0
   }
 
-  /** A followed delivery: timed, its outcome handed to the tracker too. */
-  const follow = (h: Wrapped, kind: Kind, env: Envelope, slot: Slot, tracker: Tracker) => {
-    if (tracker.unnamedOnly && h.sub?.name !== undefined) return
-    const d = new Delivery(h, kind, env, slot, tracker)
-    tracker.start?.(d)
-    d.firstStart = d.start = performance.now()
-    attempt(h, kind, env, slot, d)
-  }
-
   const elapsed = (d: Delivery) => (d.start === 0 ? -1 : performance.now() - d.start)
 
   const succeed = (d: Delivery) => {
-    hooks.delivered(d, elapsed(d))
+    k.delivered?.(d, elapsed(d))
     d.tracker?.done?.(d, undefined, 'delivered')
   }
 
@@ -113,32 +98,30 @@ export const createDispatcher = (
     d.firstFailedAt ||= Date.now()
     const t = d.tracker
     if (t?.once) {
-      hooks.failed(d, error, ms, t.willRetry?.(d, error) === true)
+      k.failed?.(d, error, ms, t.willRetry?.(d, error) === true)
       return t.done?.(d, error, 'failed')
     }
-    const again = !isClosed() && hooks.retry !== undefined && hooks.retry.later(d, error)
-    hooks.failed(d, error, ms, again)
+    const again = !k.closed && k.retry !== undefined && k.retry.later(d, error)
+    k.failed?.(d, error, ms, again)
     if (!again) giveUp(d, error)
   }
 
   const giveUp = (d: Delivery, error: unknown) => {
-    let outcome: Exclude<Outcome, 'delivered'> = 'dead-lettered'
-    if (hooks.keep !== undefined) void hooks.keep(d.envelope, d.subscription, d.attempt, d.firstFailedAt, error, d.handler)
+    if (k.keep !== undefined) void k.keep(d.envelope, d.subscription, d.attempt, d.firstFailedAt, error, d.handler)
     else {
-      outcome = 'failed'
       // The advice is for development builds (guarded for browsers without process); `cause` and `details` are in both.
       const message = typeof process !== 'undefined' && process.env.NODE_ENV !== 'production'
         ? `Subscription "${d.subscription}" failed on "${d.slot.type}" (event ${d.envelope.id}, after ${d.attempt} ${d.attempt === 1 ? 'try' : 'tries'}): ${errorInfo(error).message}. Catch the error in the handler, or create the bus with deadLetters() to keep failed deliveries (and retry() to try them again)`
         : `Subscription "${d.subscription}" failed on "${d.slot.type}"`
-      report(new TidingsError(E_HANDLER, message, {
+      k.report(new TidingsError(E_HANDLER, message, {
         cause: error, details: { type: d.slot.type, id: d.envelope.id, subscription: d.subscription, attempts: d.attempt },
       }))
     }
-    hooks.gaveUp(d, error, outcome)
+    const outcome = k.keep !== undefined ? 'dead-lettered' : 'failed'
+    k.gaveUp?.(d, error, outcome)
     d.tracker?.done?.(d, error, outcome)
   }
 
-  /** A later try of a delivery, in its event's causation context. */
   const tryAgain = (d: Delivery) => {
     const prev = context.active
     context.active = d.envelope
@@ -148,5 +131,5 @@ export const createDispatcher = (
     context.active = prev
   }
 
-  return { dispatchHere, attempt, tryAgain, giveUp }
+  return { dispatchHere, tryAgain, giveUp }
 }

@@ -20,6 +20,8 @@ export type Dispatch = (envelope: Envelope, slot: Slot, tracker?: Tracker) => nu
 export interface Parts<Api extends object = object> {
   /** Added to the bus object. */
   api?: Api
+  /** validate: every event emitted here after middleware, before it is recorded; throws to refuse it. A step two features share runs once. */
+  check?(envelope: Envelope, slot: Slot): void
   /** record: every event emitted here after middleware, and (`remote`) every event from another process. */
   record?(envelope: Envelope, slot: Slot, remote: boolean): void
   /** route: carries the types it claims (asked once per type) instead of dispatching them here. One feature may. */
@@ -47,6 +49,10 @@ export interface Parts<Api extends object = object> {
   deadLetter?(envelope: Envelope, subscription: string, attempts: number, firstFailedAt: number, error: unknown, handler: Wrapped | undefined): Promise<void>
   /** Numbers other features may read (`kernel.gauge(name)`), e.g. the dead-letter count for metrics. */
   gauges?: Record<string, () => number>
+  /** Each new slot, before its first event: e.g. marks the types that must be JSON (`slot.strict`). */
+  made?(slot: Slot): void
+  /** Hands a pending batch to its writes (tracked), for `kernel.settle()` and `flush()`. */
+  drain?(): void
   /** Called once every feature is installed and the phases composed. */
   start?(): void
   /** What `bus.ready` waits for as well. */
@@ -59,7 +65,7 @@ export interface Parts<Api extends object = object> {
   close?(): Promise<void>
 }
 
-/** What a feature gets from the bus it is installed on. */
+/** What a feature gets from the bus it is installed on (see `defineFeature`). */
 export interface Kernel {
   readonly bus: Bus
   readonly source: string

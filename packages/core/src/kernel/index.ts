@@ -1,4 +1,6 @@
 export { createBus } from './create-bus'
+export { defineFeature } from './host'
+export { defineStore } from './store-log'
 export type { AnyFeature, Bus, EventsIn, BusWith, CheckedFeatures, ApiOf, Feature, FeatureApi, FeaturesApi, KernelOptions, Plugin } from './types'
 export type { Dispatch, Kernel, Parts } from './feature'
 export type { Delivery, Kind, Outcome, Subscription, Tracker, Wrapped } from './delivery'

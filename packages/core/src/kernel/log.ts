@@ -1,7 +1,7 @@
 import { errorInfo } from '../error-info'
 import type { Envelope } from '../envelope'
 import { TidingsError, isTidingsError } from '../errors'
-import type { Store } from '../store/types'
+import type { StoreBackend } from '../store/types'
 
 interface Refused {
   id?: unknown
@@ -16,7 +16,7 @@ interface Refused {
  * refused event, or every event of a batch that failed as a whole, is reported and counted lost.
  */
 export const createLog = (
-  store: Store,
+  store: StoreBackend,
   track: <T>(write: Promise<T>) => Promise<T>,
   report: (error: TidingsError) => void,
   lost: (count: number, error: TidingsError) => void,

@@ -11,6 +11,10 @@ export class Slot {
   patternsVersion = -1
   /** Features' own per-type state, at the index `Kernel.slotState()` handed them. */
   readonly state: unknown[] = []
+  /** Handed to the route feature (a transport) instead of dispatched here; set by the feature host. */
+  routed = false
+  /** Bound for a store or a transport: refused at emit if JSON cannot carry it; set by the feature host. */
+  strict = false
 
   constructor(
     readonly type: string,
@@ -20,9 +24,5 @@ export class Slot {
     readonly prefix: string,
     /** Kept in the store's log. */
     readonly persist: boolean,
-    /** Handed to the route feature (a transport) instead of dispatched here. */
-    readonly routed: boolean,
-    /** Bound for a store or a transport, or validated: refused at emit if JSON cannot carry it. */
-    readonly strict: boolean,
   ) {}
 }

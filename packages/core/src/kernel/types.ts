@@ -5,7 +5,7 @@ import type { Store } from '../store/types'
 import type {
   AnyHandler, EmitArgs, EventMap, Handler, HandlerMap, Keys, MatchingKeys, Middleware, Pattern, SubscribeOptions, WildcardHandler,
 } from '../types'
-import type { Kernel, Parts } from './feature'
+import type { Core } from './core'
 
 export interface KernelOptions<C extends Catalog | undefined = Catalog | undefined> {
   /** Types the bus accepts; payloads are validated against it unless `validate: false`. */
@@ -82,12 +82,12 @@ declare const apiType: unique symbol
 declare const needsType: unique symbol
 
 /**
- * A feature: a function the kernel calls once, when the bus is created, for the parts it adds.
+ * A feature, made with `defineFeature()`: the kernel calls it once, when the bus is created.
  * Its type says which API it adds (`A`) and which other API it needs on the same bus (`Needs`,
  * a key of that API such as `'dlq'`), so that a missing one is a compile error.
  */
 export interface Feature<A extends FeatureApi = FeatureApi, Needs extends string = never> {
-  (kernel: Kernel): Parts | readonly Parts[]
+  (core: Core): void
   /** Types only. */
   readonly [apiType]?: A
   /** Types only. */

@@ -2,6 +2,7 @@ import { TidingsError } from '../errors'
 import type { Envelope } from '../envelope'
 import { envelopeFilter } from './query'
 import type { DeadLetterEntry, ReadQuery, Store, StoredRecord } from './types'
+import { defineStore } from '../kernel/store-log'
 
 export interface MemoryStoreOptions {
   /** Keeps the newest N log records (default 10,000); older ones are dropped. */
@@ -39,7 +40,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     return out
   }
 
-  return {
+  return defineStore({
     ready: Promise.resolve(),
     async append(envelopes: readonly Envelope[]) {
       check()
@@ -73,5 +74,5 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     async close() {
       open = false
     },
-  }
+  })
 }

@@ -1,5 +1,7 @@
 import type { TidingsError } from '../errors'
 import type { Envelope } from '../envelope'
+import { STORE_LOG } from '../kernel/core'
+import type { Core } from '../kernel/core'
 
 /** What went wrong in a failed delivery, kept in plain data so it can be stored. */
 export interface ErrorInfo {
@@ -51,10 +53,10 @@ export interface ReadQuery {
 }
 
 /**
- * Where a bus keeps its event log and its dead-letter entries. Factories are synchronous and
- * open lazily; every method may be called before `ready` resolves.
+ * Where a bus keeps its event log and its dead-letter entries: what a store implements. Factories
+ * are synchronous and open lazily; every method may be called before `ready` resolves.
  */
-export interface Store {
+export interface StoreBackend {
   /** Resolves once the store is open. */
   readonly ready: Promise<void>
   /** Appends a batch of envelopes to the log, in order. */
@@ -73,4 +75,13 @@ export interface Store {
    * rejecting a caller; the bus forwards them to `bus.onError`.
    */
   onError?(listener: (error: TidingsError) => void): () => void
+}
+
+/**
+ * A store a bus can keep its log in: a `StoreBackend` passed through `defineStore()`, as every
+ * store of Tidings is. The log's code comes with the store, so a bus without one does not ship it.
+ */
+export interface Store extends StoreBackend {
+  /** What installs the store's log on a bus. */
+  readonly [STORE_LOG]: (core: Core) => void
 }

@@ -1,6 +1,6 @@
 import { mkdir, realpath, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { TidingsError, createCodec } from '@tidings/core'
+import { TidingsError, createCodec, defineStore } from '@tidings/core'
 import type { Codec, DeadLetterEntry, Envelope, ReadQuery, Store, StoredRecord } from '@tidings/core'
 import { DeadLetterFile, loadDeadLetters } from './dead-letter-file'
 import type { StoredDeadLetter } from './dead-letter-file'
@@ -180,7 +180,7 @@ export function fileStore(options: FileStoreOptions): Store {
   const fromStored = (stored: StoredDeadLetter): DeadLetterEntry =>
     ({ ...(JSON.parse(JSON.stringify(stored)) as DeadLetterEntry), envelope: codec.decode(stored.envelope as object) })
 
-  return {
+  return defineStore({
     ready,
     append(envelopes: readonly Envelope[]) {
       return track((async () => {
@@ -260,5 +260,5 @@ export function fileStore(options: FileStoreOptions): Store {
       listeners.add(listener)
       return () => void listeners.delete(listener)
     },
-  }
+  })
 }

@@ -5,6 +5,7 @@ import { TidingsError } from '../../errors'
 import { SPECIFIC, WILDCARD } from '../../kernel/delivery'
 import type { Kind, Wrapped } from '../../kernel/delivery'
 import type { Kernel } from '../../kernel/feature'
+import { defineFeature } from '../../kernel/host'
 import type { Feature, FeatureApi } from '../../kernel/types'
 import type { DeadLetterEntry } from '../../store/types'
 import type { AnyHandler, DeadLetterQueue } from '../../types'
@@ -51,7 +52,7 @@ const redeliverer = (kernel: Kernel) => async (entry: DeadLetterEntry, handler: 
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function deadLetters(options: DeadLettersOptions = {}): Feature<DeadLettersApi> {
-  return (kernel) => {
+  return defineFeature((kernel) => {
     const prefix = idPrefix()
     const queue = createDeadLetters({
       store: kernel.store,
@@ -122,5 +123,5 @@ export function deadLetters(options: DeadLettersOptions = {}): Feature<DeadLette
         return queue.add(entry, handler)
       },
     }
-  }
+  })
 }

@@ -2,6 +2,7 @@ import type { Envelope } from '../../envelope'
 import { TidingsError } from '../../errors'
 import { HistoryRing, historyFilter } from '../../history'
 import type { HistoryQuery, Stats, StatsQuery } from '../../history'
+import { defineFeature } from '../../kernel/host'
 import type { Feature, FeatureApi } from '../../kernel/types'
 import { isPattern } from '../../patterns'
 
@@ -22,7 +23,7 @@ export interface HistoryApi extends FeatureApi {
 /** Adds `bus.history()` and `bus.stats()`: a bounded ring of recent events, and the store's log. */
 /* @__NO_SIDE_EFFECTS__ */
 export function history(options: HistoryOptions = {}): Feature<HistoryApi> {
-  return (kernel) => {
+  return defineFeature((kernel) => {
     const size = options.size ?? 1000
     const ring = size > 0 ? new HistoryRing(size) : undefined
     const store = kernel.store
@@ -56,5 +57,5 @@ export function history(options: HistoryOptions = {}): Feature<HistoryApi> {
         },
       },
     }
-  }
+  })
 }

@@ -1,5 +1,6 @@
 import { now } from '../../clock'
 import type { Tracker } from '../../kernel/delivery'
+import { defineFeature } from '../../kernel/host'
 import type { Feature, FeatureApi } from '../../kernel/types'
 import { createMetrics } from '../../metrics'
 import type { MetricsSnapshot, TypeStats } from '../../metrics'
@@ -21,7 +22,7 @@ const TIMED: Tracker = {}
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function metrics(): Feature<MetricsApi> {
-  return (kernel) => {
+  return defineFeature((kernel) => {
     const m = createMetrics()
     const key = kernel.slotState()
     const statsOf = (slot: Slot) => (slot.state[key] ??= m.statsFor(slot.type)) as TypeStats
@@ -71,5 +72,5 @@ export function metrics(): Feature<MetricsApi> {
         },
       },
     }
-  }
+  })
 }

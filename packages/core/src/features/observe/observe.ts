@@ -1,6 +1,7 @@
 import { asTidingsError, errorInfo } from '../../error-info'
 import type { Tracker } from '../../kernel/delivery'
 import type { Parts } from '../../kernel/feature'
+import { defineFeature } from '../../kernel/host'
 import type { Feature, FeatureApi } from '../../kernel/types'
 import type { Observation } from '../../types'
 import { deadLetterSteps } from '../dead-letters/dead-letter-steps'
@@ -22,7 +23,7 @@ const FOLLOW: Tracker = {}
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function observe(): Feature<ObserveApi> {
-  return (kernel) => {
+  return defineFeature((kernel) => {
     const observers = new Set<(observation: Observation) => void>()
     let unpatch: (() => void) | undefined
     // A kept dead letter retried in vain, or discarded: its bus's queue says so, not a delivery step.
@@ -70,5 +71,5 @@ export function observe(): Feature<ObserveApi> {
         },
       },
     }
-  }
+  })
 }

@@ -1,5 +1,6 @@
 import type { Envelope } from '../../envelope'
 import type { Tracker } from '../../kernel/delivery'
+import { defineFeature } from '../../kernel/host'
 import type { EventsIn, Feature, FeatureApi } from '../../kernel/types'
 import type { EmitArgs, EventMap, Keys } from '../../types'
 import { ReportTracker } from './report'
@@ -17,7 +18,7 @@ export interface PublishApi extends FeatureApi {
 /** Adds `bus.publish()`. Emits that are not published cost one comparison more. */
 /* @__NO_SIDE_EFFECTS__ */
 export function publish(): Feature<PublishApi> {
-  return (kernel) => {
+  return defineFeature((kernel) => {
     // Set for the synchronous span of one publish(): its dispatch takes it before any handler runs.
     let pending: Tracker | undefined
     let recorded: Tracker | undefined
@@ -50,5 +51,5 @@ export function publish(): Feature<PublishApi> {
         },
       } as Publish<EventMap>,
     }
-  }
+  })
 }

@@ -1,5 +1,6 @@
 import { asTidingsError } from '../../error-info'
 import type { Delivery, Wrapped } from '../../kernel/delivery'
+import { defineFeature } from '../../kernel/host'
 import type { Feature, FeatureApi } from '../../kernel/types'
 import { backoffDelay, resolveRetry, willRetry } from '../../retry'
 import type { RetryPolicy } from '../../types'
@@ -16,7 +17,7 @@ export interface RetryApi extends FeatureApi {
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function retry(policy?: RetryPolicy): Feature<RetryApi> {
-  return (kernel) => {
+  return defineFeature((kernel) => {
     const base = resolveRetry(policy)
     const waiting = new Set<Delivery>()
     const policyOf = (h: Wrapped) => (h.sub?.retry === undefined ? base : resolveRetry(h.sub.retry, base))
@@ -46,5 +47,5 @@ export function retry(policy?: RetryPolicy): Feature<RetryApi> {
         waiting.clear()
       },
     }
-  }
+  })
 }

@@ -33,5 +33,7 @@ export type StandardBus<E extends EventMap = EventMap> = Bus<E> & ApiOf<Standard
 /* @__NO_SIDE_EFFECTS__ */
 export function standard(options: StandardOptions = {}): Feature<StandardApi> {
   const features: AnyFeature[] = [retry(options.retry), deadLetters(options.deadLetters), publish(), metrics(), history(options.history), observe()]
-  return (kernel) => features.flatMap((feature) => [feature(kernel)].flat())
+  return ((core) => {
+    for (const feature of features) feature(core)
+  }) as Feature<StandardApi>
 }

@@ -1,5 +1,7 @@
 import { asTidingsError } from '../../error-info'
 import { TidingsError, isTidingsError } from '../../errors'
+import { checkStrict } from '../../kernel/check-strict'
+import { defineFeature } from '../../kernel/host'
 import type { Feature, FeatureApi } from '../../kernel/types'
 import { backoffDelay, willRetry } from '../../retry'
 import type { Transport, TransportHost } from '../../transport'
@@ -17,7 +19,7 @@ export interface TransportApi extends FeatureApi {
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function transport(t: Transport): Feature<TransportApi, 'dlq'> {
-  return (kernel) => {
+  return defineFeature((kernel) => {
     const host: TransportHost = {
       source: kernel.source,
       catalog: kernel.catalog,
@@ -49,6 +51,8 @@ export function transport(t: Transport): Feature<TransportApi, 'dlq'> {
       },
     }
     return {
+      // Carried as JSON: refused at emit if JSON cannot carry it (the route marks such types strict).
+      check: checkStrict,
       route: {
         carries: (type) => t.carries?.(type) ?? true,
         publish(envelope) {
@@ -68,5 +72,5 @@ export function transport(t: Transport): Feature<TransportApi, 'dlq'> {
       flush: () => t.flush(),
       close: () => t.close(),
     }
-  }
+  })
 }
