@@ -1,0 +1,5 @@
+// The page of the bridges tests, bundled: what they call through page.evaluate().
+import { createBus, deadLetters, transport } from '@tidings/core'
+import { bridges, fulfil, shop, tab } from './bridges-shop'
+
+Object.assign(window, { bridgesTest: { bridges, createBus, deadLetters, fulfil, shop, tab, transport } })
