@@ -236,7 +236,7 @@ describe('devtools page against a real hub and a real bus', () => {
     await page.getByRole('button', { name: 'Clear' }).click()
     await waitUntil('the list is empty', async () => (await rows().count()) === 0)
     await page.locator('input[type=file]').setInputFiles(file)
-    await page.getByText(`Imported ${lines.length} events from session.ndjson`).waitFor()
+    await page.getByText(`Imported ${lines.length} new events from session.ndjson`).waitFor()
     await waitUntil('the imported events are listed', async () => (await rows().count()) > 0)
     const mail = rows().filter({ hasText: 'mail.send' }).filter({ hasText: 'dead-lettered' }).first()
     await mail.click()

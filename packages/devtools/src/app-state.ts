@@ -4,7 +4,7 @@ import { connectToHub, hubSocketUrl } from './hub-connection'
 import type { ConnectionState, HubConnection } from './hub-connection'
 import type { Filter } from './state/filter'
 import { FilteredView } from './state/filtered-view'
-import { exportNdjson, importNdjson } from './state/ndjson'
+import { exportNdjson, importMessage, importNdjson } from './state/ndjson'
 import { Operations } from './state/operations'
 import { ProducerLists } from './producer-lists'
 import { ProducerDirectory } from './state/producer-directory'
@@ -71,6 +71,8 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   const producers = signal<ProducerInfo[]>([])
   const filter = signal<Filter>(initial.filter)
   const tab = signal<Tab>(initial.tab)
+  /** The operation (correlation id) the sequence diagram shows; the latest one when unset. */
+  const operation = signal<string | undefined>(initial.operation)
   const selected = signal<number | undefined>(undefined)
   const paused = signal(false)
   const held = signal(0)
@@ -186,7 +188,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   }
 
   effect(() => {
-    const hash = viewStateToHash({ tab: tab.value, filter: filter.value })
+    const hash = viewStateToHash({ tab: tab.value, filter: filter.value, operation: tab.value === 'sequence' ? operation.value : undefined })
     if (hash !== location.hash) {
       history.replaceState(null, '', `${location.pathname}${location.search}${hash}`)
     }
@@ -194,7 +196,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
 
   const app = {
     events, view, directory, deadLetters, rates, dlqDepth, metrics, emitRates, operations,
-    busErrors, tick, metricsTick, listsTick, connection, producers, filter, tab, selected, paused, held, dropped, backlog, notices, dispatchTarget,
+    busErrors, tick, metricsTick, listsTick, connection, producers, filter, tab, operation, selected, paused, held, dropped, backlog, notices, dispatchTarget,
 
     start(url = hubSocketUrl(location)) {
       hub = connectToHub({
@@ -206,6 +208,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
       window.addEventListener('hashchange', () => {
         const next = viewStateFromHash(location.hash)
         tab.value = next.tab
+        if (next.operation !== undefined) operation.value = next.operation
         app.setFilter(next.filter)
       })
     },
@@ -251,19 +254,20 @@ export function createAppState(capacity = RETAINED_EVENTS) {
 
     exportSession: (): string => exportNdjson(events, app.producerName),
 
+    /** Adds a session file's events among the live ones, in time order; the selection stays on its event. */
     importSession(text: string, fileName: string) {
       const { events: imported, skipped } = importNdjson(text, fileName)
-      let added = 0
       const now = Date.now()
       for (const e of imported) {
         operations.apply(e.producer, e.at, e.envelope, now)
-        if (events.add(e.producer, e.at, e.envelope, e.truncated, e.deliveries)) added++
         if (counted.add(e.envelope.id)) rates.count(e.envelope.type, e.at)
       }
+      const chosen = selected.value === undefined ? undefined : events.at(selected.value)?.envelope.id
+      const { added, duplicates } = events.merge(imported)
+      if (chosen !== undefined) selected.value = events.find(chosen)?.seq
       view.sync()
       tick.value++
-      const skippedText = skipped.length ? `; skipped ${skipped.length} line(s), first at line ${skipped[0]!.line}: ${skipped[0]!.reason}` : ''
-      notify(skipped.length && !added ? 'error' : 'success', `Imported ${added} events from ${fileName}${skippedText}`)
+      notify(skipped.length && !added ? 'error' : 'success', importMessage(fileName, added, duplicates, skipped))
     },
 
     notify,

@@ -2,7 +2,9 @@ import type { MetricsSnapshot } from '@tidings/core'
 import { describe, expect, it } from 'vitest'
 import { EmitRates } from '../src/state/emit-rate'
 import { OTHER, RateBuckets } from '../src/state/rates'
+import { deliveryNote } from '../src/state/delivery-note'
 import { SampleHistory, statsRows } from '../src/state/stats'
+import type { StatsRow } from '../src/state/stats'
 
 describe('RateBuckets', () => {
   it('counts events per type per second over the window', () => {
@@ -54,14 +56,14 @@ describe('stats', () => {
     expect(row).toMatchObject({ type: 'audit', p50: undefined, p95: undefined })
   })
 
-  it('keeps a bounded history aligned across producers', () => {
+  it('keeps a bounded history and reads it on the events chart\'s seconds, one time axis for both', () => {
     const h = new SampleHistory(3)
-    for (let s = 1; s <= 5; s++) h.add('p1', s * 1000, s)
+    for (let s = 1; s <= 5; s++) h.add('p1', s * 1000 + 250, s)
     h.add('p2', 4000, 40)
-    const { x, producers, ys } = h.series()
-    expect(x).toEqual([3, 4, 5])
+    const { producers, ys } = h.at([2, 3, 4, 5, 6])
     expect(producers).toEqual(['p1', 'p2'])
-    expect(ys).toEqual([[3, 4, 5], [40, 40, 40]])
+    // p1's samples of seconds 1 and 2 were dropped (bounded to 3); p2 had none before second 4.
+    expect(ys).toEqual([[null, 3, 4, 5, 5], [null, null, 40, 40, 40]])
   })
 })
 
@@ -93,5 +95,26 @@ describe('EmitRates', () => {
     expect(rates.total(['b'])).toBeUndefined()
     rates.add('a', at(400, 100))
     expect(rates.total(['a'])).toBeUndefined()
+  })
+})
+
+describe('deliveryNote()', () => {
+  const row = (more: Partial<StatsRow>): StatsRow => ({
+    producer: 'p', type: 'order.placed', emitted: 10, delivered: 10, failed: 0, retried: 0, deadLettered: 0, listeners: 1, p50: 1, p95: 1, ...more,
+  })
+
+  it('says nothing when every event was delivered once', () => {
+    expect(deliveryNote(row({}))).toBeUndefined()
+  })
+
+  it('explains more deliveries than events by the subscriptions, and by events from other processes', () => {
+    expect(deliveryNote(row({ delivered: 20, listeners: 2 }))).toBe('order.placed: 20 delivered for 10 emitted: each event goes to its 2 subscriptions here, and each delivery counts.')
+    expect(deliveryNote(row({ emitted: 0, delivered: 4 }))).toBe('order.placed: 4 delivered for 0 emitted: events emitted by other processes were delivered here too.')
+  })
+
+  it('explains fewer deliveries by no subscriber, dead letters and retries', () => {
+    expect(deliveryNote(row({ delivered: 0, listeners: 0 }))).toBe('order.placed: 0 delivered for 10 emitted: nothing in this bus subscribes to it.')
+    expect(deliveryNote(row({ delivered: 8, failed: 4, retried: 2, deadLettered: 2 })))
+      .toBe('order.placed: 8 delivered for 10 emitted: 2 deliveries were dead-lettered; 2 tries failed and were retried.')
   })
 })

@@ -40,7 +40,7 @@ describe('NDJSON export and import', () => {
     expect(loaded[1]!.deliveries[0]!.error?.stack).toContain('at x')
     expect(loaded[1]!.deliveries.map((d) => d.producer)).toEqual(['mailer', 'mailer'])
     const again = new RetainedEvents(10)
-    for (const e of loaded) again.add(e.producer, e.at, e.envelope, e.truncated, e.deliveries)
+    again.merge(loaded)
     expect([...again].map((e) => e.outcome)).toEqual(['delivered', 'dead-lettered'])
   })
 

@@ -4,7 +4,7 @@ import { EMPTY_FILTER } from '../src/state/filter'
 import { FilteredView } from '../src/state/filtered-view'
 import { ProducerDirectory } from '../src/state/producer-directory'
 import { RetainedEvents } from '../src/state/retained-events'
-import { envelope } from './fixtures'
+import { emitted, envelope } from './fixtures'
 
 const info = (id: string, name: string, extra: Partial<ProducerInfo> = {}): ProducerInfo =>
   ({ id, name, source: `/${name}`, connectedAt: 1, paused: false, dropped: 0, catalog: [], ...extra })
@@ -44,9 +44,9 @@ describe('ProducerDirectory', () => {
     const directory = new ProducerDirectory()
     directory.update([info('a', 'shop'), info('b', 'shop'), info('c', 'mailer')])
     const events = new RetainedEvents(10)
-    events.add('a', 1, envelope('order.placed', {}, { id: 'e1' }))
-    events.add('b', 2, envelope('order.placed', {}, { id: 'e2' }))
-    events.add('c', 3, envelope('order.placed', {}, { id: 'e3' }))
+    events.apply('a', [emitted(envelope('order.placed', {}, { id: 'e1' }), 1)])
+    events.apply('b', [emitted(envelope('order.placed', {}, { id: 'e2' }), 2)])
+    events.apply('c', [emitted(envelope('order.placed', {}, { id: 'e3' }), 3)])
     const view = new FilteredView(events, (producer, source) => directory.matches(producer, source))
     const shown = () => Array.from({ length: view.length }, (_, i) => events.at(view.seqAt(i)!)!.envelope.id)
     view.setFilter({ ...EMPTY_FILTER, source: 'shop' })

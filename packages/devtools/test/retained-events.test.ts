@@ -55,8 +55,9 @@ describe('RetainedEvents', () => {
     events.clear()
     expect(events.size).toBe(0)
     expect([...events]).toEqual([])
-    const added = events.add('p', 0, envelope('c'))!
-    expect(added.seq).toBe(next)
+    events.apply('p', [emitted(envelope('c'))])
+    expect(events.firstSeq).toBe(next)
+    expect(events.at(next)?.envelope.type).toBe('c')
   })
 })
 

@@ -22,6 +22,11 @@ describe('view state in the URL fragment', () => {
     expect(viewStateFromHash(viewStateToHash({ tab: 'operations', filter: EMPTY_FILTER })).tab).toBe('operations')
   })
 
+  it('opens the sequence diagram of one operation from a link', () => {
+    const state = { tab: 'sequence' as const, filter: EMPTY_FILTER, operation: 'order-42' }
+    expect(viewStateFromHash(viewStateToHash(state))).toEqual(state)
+  })
+
   it('ignores unknown tabs and outcomes from a hand-edited link', () => {
     const state = viewStateFromHash('#tab=nope&outcome=exploded&type=a')
     expect(state.tab).toBe('stream')

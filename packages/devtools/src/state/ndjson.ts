@@ -98,3 +98,11 @@ export function importNdjson(text: string, fallbackProducer: string): ImportResu
   }
   return result
 }
+
+/** What an import did, for the page's notice: new events, duplicates of ones already shown, lines skipped. */
+export function importMessage(fileName: string, added: number, duplicates: number, skipped: ImportResult['skipped']): string {
+  let text = `Imported ${added} new ${added === 1 ? 'event' : 'events'} from ${fileName}`
+  if (duplicates) text += `; ${duplicates} ${duplicates === 1 ? 'was a duplicate' : 'were duplicates'} of events already shown`
+  if (skipped.length) text += `; skipped ${skipped.length} line(s), first at line ${skipped[0]!.line}: ${skipped[0]!.reason}`
+  return text
+}

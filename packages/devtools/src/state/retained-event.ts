@@ -39,6 +39,8 @@ export interface RetainedEvent {
   outcome: Outcome
   /** Handler time summed over every try of every subscription. */
   handlerMs: number
+  /** Read from a session file rather than reported live. */
+  imported?: true
 }
 
 /**

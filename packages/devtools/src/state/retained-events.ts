@@ -1,6 +1,7 @@
 import type { CloudEventJSON, TrafficRecord } from '@tidings/core'
 import { outcomeOf, sameDelivery } from './retained-event'
 import type { Delivery, RetainedEvent } from './retained-event'
+import type { ImportedEvent } from './ndjson'
 
 type OutcomeRecord = Extract<TrafficRecord, { subscription: string }>
 
@@ -104,10 +105,43 @@ export class RetainedEvents {
     return added
   }
 
-  /** Adds an event unless one with that id is already kept (a replayed backlog, another producer's report). */
-  add(producer: string, at: number, envelope: CloudEventJSON, truncated = false, deliveries: Delivery[] = []): RetainedEvent | undefined {
-    if (this.byId.has(envelope.id)) return undefined
-    return this.insert(producer, at, envelope, truncated, deliveries, false)
+  /**
+   * Adds events read from a file among the kept ones in time order (by `at`), marked `imported`.
+   * The ring is laid out again with new seqs from `nextSeq` on, so a view re-reads it as after a
+   * clear; when the events do not all fit, the oldest in time go. An event already kept (or twice
+   * in the file) is a duplicate: only the deliveries it did not know are added to it.
+   */
+  merge(incoming: Iterable<ImportedEvent>): { added: number; duplicates: number } {
+    const fresh = new Map<string, RetainedEvent>()
+    let duplicates = 0
+    for (const e of incoming) {
+      const known = this.byId.get(e.envelope.id) ?? fresh.get(e.envelope.id)
+      if (known) {
+        duplicates++
+        for (const d of e.deliveries) this.deliver(known, d)
+        continue
+      }
+      const deliveries = [...e.deliveries]
+      fresh.set(e.envelope.id, {
+        seq: -1, producer: e.producer, at: e.at, envelope: e.envelope, truncated: e.truncated, deliveries,
+        outcome: outcomeOf(deliveries), handlerMs: 0, imported: true,
+      })
+    }
+    if (fresh.size === 0) return { added: 0, duplicates }
+    // Array.prototype.sort is stable: events of the same millisecond keep their order.
+    const all = [...this, ...fresh.values()].sort((a, b) => a.at - b.at).slice(-this.capacity)
+    this.ring = new Array<RetainedEvent | undefined>(this.capacity)
+    this.byId.clear()
+    this.typeCounts.clear()
+    this.changed.clear()
+    this.firstSeq = this.nextSeq
+    let added = 0
+    for (const event of all) {
+      if (event.imported === true && event.seq === -1) added++
+      this.place(event)
+    }
+    this.version++
+    return { added, duplicates }
   }
 
   /** Seqs whose outcome or producer changed since the last call: a filtered view re-checks only those. */
@@ -130,22 +164,28 @@ export class RetainedEvents {
 
   private insert(producer: string, at: number, envelope: CloudEventJSON, truncated: boolean, deliveries: Delivery[], remote: boolean): RetainedEvent {
     if (this.size === this.capacity) this.evictOldest()
-    const held = this.pending.get(envelope.id)
-    if (held) {
-      this.pending.delete(envelope.id)
-      for (const d of held) if (!deliveries.some((kept) => sameDelivery(kept, d))) deliveries.push(d)
-    }
-    let handlerMs = 0
-    for (const d of deliveries) handlerMs += d.durationMs
-    const event: RetainedEvent = {
-      seq: this.nextSeq++, producer, at, envelope, truncated, deliveries, outcome: outcomeOf(deliveries), handlerMs,
-    }
+    const event: RetainedEvent = { seq: -1, producer, at, envelope, truncated, deliveries, outcome: 'none', handlerMs: 0 }
     if (remote) event.via = producer
-    this.ring[event.seq % this.capacity] = event
-    this.byId.set(envelope.id, event)
-    this.typeCounts.set(envelope.type, (this.typeCounts.get(envelope.type) ?? 0) + 1)
+    this.place(event)
     this.version++
     return event
+  }
+
+  /** Puts an event at the next seq, with outcome records that waited for it. */
+  private place(event: RetainedEvent): void {
+    const held = this.pending.get(event.envelope.id)
+    if (held) {
+      this.pending.delete(event.envelope.id)
+      for (const d of held) if (!event.deliveries.some((kept) => sameDelivery(kept, d))) event.deliveries.push(d)
+    }
+    let handlerMs = 0
+    for (const d of event.deliveries) handlerMs += d.durationMs
+    event.handlerMs = handlerMs
+    event.outcome = outcomeOf(event.deliveries)
+    event.seq = this.nextSeq++
+    this.ring[event.seq % this.capacity] = event
+    this.byId.set(event.envelope.id, event)
+    this.typeCounts.set(event.envelope.type, (this.typeCounts.get(event.envelope.type) ?? 0) + 1)
   }
 
   /** The emitter's own report of an event first reported by a bus that received it: the emitter becomes its producer. */

@@ -9,6 +9,8 @@ export interface StatsRow {
   failed: number
   retried: number
   deadLettered: number
+  /** Handlers subscribed to the type by name in that bus (wildcards not counted). */
+  listeners: number
   /** Handler latency percentiles; undefined when no handler ran for the type, as 0 would claim one ran instantly. */
   p50: number | undefined
   p95: number | undefined
@@ -24,7 +26,7 @@ export function statsRows(snapshots: ReadonlyMap<string, MetricsSnapshot>): Stat
     for (const [type, m] of Object.entries(snapshot.types)) {
       rows.push({
         producer, type, emitted: m.emitted, delivered: m.delivered, failed: m.failed, retried: m.retried,
-        deadLettered: m.deadLettered,
+        deadLettered: m.deadLettered, listeners: snapshot.listeners[type] ?? 0,
         p50: m.latency.samples ? m.latency.p50 : undefined,
         p95: m.latency.samples ? m.latency.p95 : undefined,
       })
@@ -50,21 +52,21 @@ export class SampleHistory {
     this.samples.delete(producer)
   }
 
-  /** Aligned series on a shared x axis (epoch seconds); a producer's missing second repeats its last value. */
-  series(): { x: number[]; producers: string[]; ys: number[][] } {
-    const seconds = new Set<number>()
-    for (const list of this.samples.values()) for (const [s] of list) seconds.add(s)
-    const x = [...seconds].sort((a, b) => a - b)
+  /**
+   * Each producer's value at the end of each given second (epoch seconds, ascending): the events
+   * chart's axis, so both charts read against one time axis. Null before a producer's first sample.
+   */
+  at(x: readonly number[]): { producers: string[]; ys: Array<Array<number | null>> } {
     const producers = [...this.samples.keys()]
     const ys = producers.map((p) => {
       const list = this.samples.get(p)!
       let j = 0
-      let last = list[0]?.[1] ?? 0
+      let last: number | null = null
       return x.map((s) => {
-        while (j < list.length && list[j]![0] <= s) last = list[j++]![1]
+        while (j < list.length && list[j]![0] < s + 1) last = list[j++]![1]
         return last
       })
     })
-    return { x, producers, ys }
+    return { producers, ys }
   }
 }

@@ -3,13 +3,15 @@ import { EMPTY_FILTER } from './filter'
 import { OUTCOMES } from './retained-event'
 import type { Outcome } from './retained-event'
 
-export const TABS = ['stream', 'operations', 'charts', 'dlq', 'errors', 'catalog', 'dispatch'] as const
+export const TABS = ['stream', 'operations', 'sequence', 'subscribers', 'charts', 'dlq', 'errors', 'catalog', 'dispatch'] as const
 export type Tab = (typeof TABS)[number]
 
 /** The part of the page's state a shared link carries. */
 export interface ViewState {
   tab: Tab
   filter: Filter
+  /** The operation (correlation id) the sequence diagram shows. */
+  operation?: string
 }
 
 /**
@@ -26,6 +28,7 @@ export function viewStateToHash(state: ViewState): string {
   if (q) params.set('q', q)
   if (muted.length) params.set('mute', muted.join(','))
   if (correlation) params.set('correlation', correlation)
+  if (state.operation) params.set('op', state.operation)
   const text = params.toString()
   return text ? `#${text}` : ''
 }
@@ -45,5 +48,6 @@ export function viewStateFromHash(hash: string): ViewState {
       muted: (params.get('mute') ?? '').split(',').filter(Boolean),
       correlation: params.get('correlation') ?? '',
     },
+    ...(params.get('op') && { operation: params.get('op')! }),
   }
 }

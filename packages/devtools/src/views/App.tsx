@@ -10,6 +10,7 @@ import { FilterBar } from './FilterBar'
 import { Header } from './Header'
 import { Notices } from './Notices'
 import { OperationsView } from './OperationsView'
+import { SequenceView } from './SequenceView'
 import { StreamList } from './StreamList'
 
 const typing = (target: EventTarget | null) =>
@@ -51,6 +52,7 @@ export function App() {
           </div>
         )}
         {tab === 'operations' && <OperationsView />}
+        {tab === 'sequence' && <SequenceView />}
         {tab === 'charts' && <ChartsView />}
         {tab === 'dlq' && <DlqView />}
         {tab === 'errors' && <ErrorsView />}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import { formatCount, formatDuration } from '../format'
+import { deliveryNote } from '../state/delivery-note'
 import { statsRows } from '../state/stats'
 import { useApp, useMetricsRedraw } from './context'
 import { UPlotChart } from './UPlotChart'
@@ -23,16 +24,17 @@ export function ChartsView() {
   // The current second is still filling up: the chart ends at the last complete one.
   const end = live ? Math.floor(Date.now() / 1000) - 1 : app.rates.lastSecond
   const rates = app.rates.series(end)
-  const dlq = app.dlqDepth.series()
+  // Read on the events chart's seconds: one time axis for both, and the cursor moves on both.
+  const dlq = app.dlqDepth.at(rates.x)
 
   return (
     <div class="charts">
       <Summary />
       <section class="card">
-        <UPlotChart title="Events per second by type (click a legend entry to hide it)" labels={rates.types} data={[rates.x, ...rates.ys]} yLabel="events/s" />
+        <UPlotChart title="Events per second by type (click a legend entry to hide it)" labels={rates.types} data={[rates.x, ...rates.ys]} yLabel="events/s" syncKey="time" />
       </section>
       <section class="card">
-        <UPlotChart title="Dead-letter queue depth by bus" labels={dlq.producers.map(app.producerName)} data={[dlq.x, ...dlq.ys]} yLabel="entries" height={160} />
+        <UPlotChart title="Dead-letter queue depth by bus" labels={dlq.producers.map(app.producerName)} data={[rates.x, ...dlq.ys]} yLabel="entries" height={160} syncKey="time" />
       </section>
       <StatsTable />
     </div>
@@ -68,6 +70,10 @@ function StatsTable() {
   useMetricsRedraw()
   const rows = statsRows(app.metrics)
   const many = new Set(rows.map((r) => r.producer)).size > 1
+  const notes = rows.flatMap((r) => {
+    const note = deliveryNote(r)
+    return note === undefined ? [] : [{ key: `${r.producer}\u0000${r.type}`, text: many ? `${app.producerName(r.producer)} · ${note}` : note }]
+  })
   return (
     <section class="card">
       <h3>Per type</h3>
@@ -86,7 +92,7 @@ function StatsTable() {
                 {many && <td>{app.producerName(r.producer)}</td>}
                 <td>{r.type}</td>
                 <td class="num">{formatCount(r.emitted)}</td>
-                <td class="num">{formatCount(r.delivered)}</td>
+                <td class="num">{formatCount(r.delivered)}{deliveryNote(r) !== undefined && <sup class="note-mark" aria-hidden="true">*</sup>}</td>
                 <td class="num">{formatCount(r.failed)}</td>
                 <td class="num">{formatCount(r.retried)}</td>
                 <td class={r.deadLettered ? 'num bad' : 'num'}>{formatCount(r.deadLettered)}</td>
@@ -96,6 +102,11 @@ function StatsTable() {
             ))}
           </tbody>
         </table>
+      )}
+      {notes.length > 0 && (
+        <ul class="delivery-notes" aria-label="Why delivered differs from emitted">
+          {notes.map((n) => <li key={n.key}>{n.text}</li>)}
+        </ul>
       )}
     </section>
   )

@@ -7,6 +7,7 @@ import type { Delivery, RetainedEvent } from '../state/retained-event'
 import { useApp, useRedraw } from './context'
 import { JsonTree } from './JsonTree'
 import { OutcomeBadge } from './OutcomeBadge'
+import { WaterfallView } from './WaterfallView'
 
 const CORE_ATTRIBUTES = ['id', 'source', 'type', 'time', 'dataversion', 'correlationid', 'causationid', 'specversion', 'data']
 /** The chain is rebuilt every this many redraws (1.5 s at most) while traffic flows: it scans every kept event. */
@@ -31,12 +32,14 @@ export function Detail() {
       <header class="detail-head">
         <h2 title={env.type}>{env.type}</h2>
         <OutcomeBadge outcome={event.outcome} />
+        {event.imported && <span class="badge imported" title="Read from a session file, not reported live">imported</span>}
         <span class="spacer" />
         <button onClick={() => app.setFilter({ ...filter, type: env.type })} title="Show only this type">Only this type</button>
         <button onClick={() => app.setFilter({ ...filter, muted: [...new Set([...filter.muted, env.type])] })} title="Hide this type from the list; its events are still kept">Mute type</button>
         <button class="icon" aria-label="Close detail" onClick={() => (app.selected.value = undefined)}>×</button>
       </header>
       <Deliveries key={event.seq} event={event} />
+      <WaterfallView key={`w${event.seq}`} event={event} />
       <section>
         <h3>Envelope</h3>
         <table class="attributes">
@@ -52,6 +55,12 @@ export function Detail() {
                 {env.correlationid ?? '—'}
                 {env.correlationid !== undefined && filter.correlation !== env.correlationid && (
                   <>{' '}<button class="link" onClick={() => app.setFilter({ ...filter, correlation: env.correlationid! })}>only this operation</button></>
+                )}
+                {env.correlationid !== undefined && (
+                  <>{' · '}<button class="link" onClick={() => {
+                    app.operation.value = env.correlationid
+                    app.tab.value = 'sequence'
+                  }}>sequence diagram</button></>
                 )}
               </td>
             </tr>

@@ -6,7 +6,7 @@ import { TABS } from '../state/url-state'
 import { ConnectionBadge } from './ConnectionBadge'
 import { useApp, useMetricsRedraw, useRedraw } from './context'
 
-const TAB_LABELS: Record<Tab, string> = { stream: 'Stream', operations: 'Operations', charts: 'Charts', dlq: 'Dead letters', errors: 'Errors', catalog: 'Catalog', dispatch: 'Dispatch' }
+const TAB_LABELS: Record<Tab, string> = { stream: 'Stream', operations: 'Operations', sequence: 'Sequence', subscribers: 'Subscribers', charts: 'Charts', dlq: 'Dead letters', errors: 'Errors', catalog: 'Catalog', dispatch: 'Dispatch' }
 
 function download(text: string, fileName: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }))

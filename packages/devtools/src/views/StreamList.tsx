@@ -149,7 +149,7 @@ export function StreamList() {
         key={i % slots}
         role="option"
         aria-selected={seq === selected}
-        class={seq === selected ? 'row selected' : 'row'}
+        class={`row${seq === selected ? ' selected' : ''}${e.imported ? ' imported' : ''}`}
         style={{ transform: `translateY(${i * ROW_HEIGHT}px)` }}
         onClick={() => {
           unfollow()
@@ -159,7 +159,9 @@ export function StreamList() {
       >
         <span class="c-time">{formatTime(e.at)}</span>
         <span class="c-type" title={e.envelope.type}>{e.envelope.type}</span>
-        <span class="c-source" title={e.via === undefined ? e.envelope.source : `${e.envelope.source}, received through the transport`}>{app.producerName(e.producer)}</span>
+        <span class="c-source" title={e.via === undefined ? e.envelope.source : `${e.envelope.source}, received through the transport`}>
+          {e.imported && <span class="imported-mark" title="Imported from a session file">⤓ </span>}{app.producerName(e.producer)}
+        </span>
         <span class="c-outcome"><OutcomeBadge outcome={e.outcome} /></span>
         <span class="c-ms">{e.deliveries.some(isAttempt) ? formatDuration(e.handlerMs) : '—'}</span>
       </div>,

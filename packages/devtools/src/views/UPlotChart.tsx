@@ -14,12 +14,14 @@ export interface ChartProps {
   data: uPlot.AlignedData
   yLabel: string
   height?: number
+  /** Charts with the same key share the cursor: hovering a second on one shows it on the others. */
+  syncKey?: string
 }
 
 const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim()
 
 /** A uPlot chart that follows its container's width and the theme; a legend click hides a series, across rebuilds too. */
-export function UPlotChart({ title, labels, data, yLabel, height = 220 }: ChartProps) {
+export function UPlotChart({ title, labels, data, yLabel, height = 220, syncKey }: ChartProps) {
   const box = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | undefined>(undefined)
   const hidden = useRef(new Set<string>())
@@ -40,6 +42,7 @@ export function UPlotChart({ title, labels, data, yLabel, height = 220 }: ChartP
       width: el.clientWidth || 600,
       height,
       scales: { x: { time: true } },
+      ...(syncKey !== undefined && { cursor: { sync: { key: syncKey } } }),
       axes: [axis, { ...axis, label: yLabel, size: 60 }],
       series,
       hooks: {
