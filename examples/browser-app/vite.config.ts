@@ -2,6 +2,9 @@ import { defineConfig } from 'vite'
 
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // @tidings/react is written against React's API: preact/compat provides it (and its
+  // useSyncExternalStore) on Preact, so the shop ships Preact's ~4 KB instead of react-dom.
+  resolve: { alias: [{ find: /^react(-dom)?$/, replacement: 'preact/compat' }] },
   // Loopback only: the dev server and the preview are for this machine.
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

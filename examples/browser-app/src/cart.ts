@@ -1,8 +1,9 @@
-import { computed, signal } from '@preact/signals'
 import type { EnvelopeOf } from '@tidings/core'
+import { useReducer } from 'preact/hooks'
 import { isOwn } from './bus'
 import type { ShopBus } from './bus'
 import type { ShopEvents } from './catalog'
+import { useEmit, useEvent } from './hooks'
 import { SHOPPER, productBySku } from './products'
 
 /** sku → quantity. */
@@ -20,6 +21,15 @@ export const applyCartEvent = (lines: CartLines, event: CartEvent): CartLines =>
   return next
 }
 
+/** The cart in progress, rebuilt from the stored log: its events since the last checkout. */
+export async function restoreCart(bus: ShopBus): Promise<CartLines> {
+  // The types filter makes every record one of the cart's events.
+  const newestFirst = (await bus.history({ types: CART_TYPES, limit: 500 })) as CartEvent[]
+  const lastCheckout = newestFirst.findIndex((event) => event.type === 'order.placed' && isOwn(event))
+  const current = lastCheckout < 0 ? newestFirst : newestFirst.slice(0, lastCheckout)
+  return current.reverse().reduce(applyCartEvent, new Map() as CartLines)
+}
+
 const hex = (bytes: number) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('')
 
 /** A W3C trace context starting a new, sampled trace (what a tracing library would hand over). */
@@ -27,45 +37,33 @@ const newTraceparent = () => `00-${hex(16)}-${hex(8)}-01`
 
 const cents = (amount: number) => Math.round(amount * 100) / 100
 
-export function createCart(bus: ShopBus) {
-  const lines = signal<CartLines>(new Map())
-  const total = computed(() => cents([...lines.value].reduce((sum, [sku, qty]) => sum + (productBySku.get(sku)?.price ?? 0) * qty, 0)))
-  const apply = (event: CartEvent) => (lines.value = applyCartEvent(lines.value, event))
+/** The cart from `restored` on, folded over each cart event while the view is mounted; its actions emit. */
+export function useCart(restored: CartLines) {
+  const [lines, apply] = useReducer(applyCartEvent, restored)
+  const emit = useEmit()
   // A name is what a dead letter is re-delivered to. order.placed can travel through NATS, where
   // a named subscription is shared by every instance (each event goes to one of them): a view
   // must see every event, so that one stays unnamed.
-  bus.on('cart.item.added', (_data, event) => apply(event), { name: 'cart-view.add' })
-  bus.on('cart.item.removed', (_data, event) => apply(event), { name: 'cart-view.remove' })
-  bus.on('order.placed', function emptyCart(_data, event) {
+  useEvent('cart.item.added', (_data, event) => apply(event), { name: 'cart-view.add' })
+  useEvent('cart.item.removed', (_data, event) => apply(event), { name: 'cart-view.remove' })
+  useEvent('order.placed', function emptyCart(_data, event) {
     apply(event)
   })
-
+  const total = cents([...lines].reduce((sum, [sku, qty]) => sum + (productBySku.get(sku)?.price ?? 0) * qty, 0))
   return {
     lines,
     total,
-    /** Rebuilds the cart in progress from the stored log: its events since the last checkout. */
-    async restore() {
-      // The types filter makes every record one of the cart's events.
-      const newestFirst = (await bus.history({ types: CART_TYPES, limit: 500 })) as CartEvent[]
-      const lastCheckout = newestFirst.findIndex((event) => event.type === 'order.placed' && isOwn(event))
-      const current = lastCheckout < 0 ? newestFirst : newestFirst.slice(0, lastCheckout)
-      lines.value = current.reverse().reduce(applyCartEvent, new Map() as CartLines)
-    },
-    add(sku: string) {
-      bus.emit('cart.item.added', { sku, qty: 1 })
-    },
-    remove(sku: string) {
-      bus.emit('cart.item.removed', { sku })
-    },
+    add: (sku: string) => void emit('cart.item.added', { sku, qty: 1 }),
+    remove: (sku: string) => void emit('cart.item.removed', { sku }),
     checkout() {
-      const items = [...lines.value].map(([sku, qty]) => ({ sku, qty, price: productBySku.get(sku)?.price ?? 0 }))
+      const items = [...lines].map(([sku, qty]) => ({ sku, qty, price: productBySku.get(sku)?.price ?? 0 }))
       if (items.length === 0) return
       const orderId = `ord_${crypto.randomUUID().slice(0, 8)}`
       // The order id doubles as correlation id: the payment and any dead letter carry it too.
       // A new trace per checkout: the events it causes, in the node service too, carry it on.
-      bus.emit('order.placed', { orderId, customer: SHOPPER, items, total: total.value }, { correlationid: orderId, extensions: { traceparent: newTraceparent() } })
+      emit('order.placed', { orderId, customer: SHOPPER, items, total }, { correlationid: orderId, extensions: { traceparent: newTraceparent() } })
     },
   }
 }
 
-export type Cart = ReturnType<typeof createCart>
+export type Cart = ReturnType<typeof useCart>

@@ -1,21 +1,22 @@
 import { render } from 'preact'
 import { bus, natsUrl } from './bus'
-import { createCart } from './cart'
+import { restoreCart } from './cart'
 import { connectToHub } from './devtools'
-import { createOrders } from './orders'
+import { restoreOrders } from './orders'
 import { collectPayments } from './payment'
 import { App } from './views/App'
+import type { Restored } from './views/App'
 import './styles.css'
 
-connectToHub(bus)
-const cart = createCart(bus)
-const orders = createOrders(bus)
+const devtools = connectToHub(bus)
 // On NATS the node service charges the orders (its instances share the work); else the page does.
 if (natsUrl === undefined) collectPayments(bus)
 
-// The page shows what the stored log and dead letters hold, so it waits for them; without
+// The page starts from what the stored log and dead letters hold, so it waits for them; without
 // storage (private mode, a full disk) the shop still works, it just forgets on reload.
-const storageProblem = await bus.ready
-  .then(() => Promise.all([cart.restore(), orders.restore()]))
-  .then(() => undefined, (error: unknown) => (error instanceof Error ? error.message : String(error)))
-render(<App cart={cart} orders={orders} storageProblem={storageProblem} onNats={natsUrl !== undefined} />, document.getElementById('app')!)
+const restored: Restored = await bus.ready
+  .then(() => Promise.all([restoreCart(bus), restoreOrders(bus)]))
+  .then(([cart, orders]) => ({ cart, orders, storageProblem: undefined }), (error: unknown) => ({
+    cart: new Map(), orders: [], storageProblem: error instanceof Error ? error.message : String(error),
+  }))
+render(<App restored={restored} devtools={devtools} onNats={natsUrl !== undefined} />, document.getElementById('app')!)

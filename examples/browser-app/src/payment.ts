@@ -1,9 +1,8 @@
-import { signal } from '@preact/signals'
 import { causedBy } from '@tidings/core'
 import type { ShopBus } from './bus'
 
 /** Share of payment attempts that fail, 0–1: a slider in the page changes it. */
-export const failureRate = signal(0.3)
+export const payments = { failureRate: 0.3 }
 
 class PaymentDeclinedError extends Error {
   override readonly name = 'PaymentDeclinedError'
@@ -14,7 +13,7 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** Stands in for a payment provider's API: slow, and failing `failureRate` of the time. */
 async function charge(orderId: string, total: number): Promise<string> {
   await wait(150 + Math.random() * 350)
-  if (Math.random() < failureRate.value) throw new PaymentDeclinedError(`provider declined ${total.toFixed(2)} for ${orderId} (try again)`)
+  if (Math.random() < payments.failureRate) throw new PaymentDeclinedError(`provider declined ${total.toFixed(2)} for ${orderId} (try again)`)
   return `auth_${crypto.randomUUID().slice(0, 8)}`
 }
 

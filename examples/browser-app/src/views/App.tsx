@@ -1,5 +1,8 @@
-import type { Cart } from '../cart'
-import type { Orders } from '../orders'
+import { useCart } from '../cart'
+import type { CartLines } from '../cart'
+import type { DevtoolsState } from '../devtools'
+import { useOrders } from '../orders'
+import type { OrderRow } from '../orders'
 import { CartPanel } from './CartPanel'
 import { DeadLetterList } from './DeadLetterList'
 import { DevtoolsBadge } from './DevtoolsBadge'
@@ -7,15 +10,24 @@ import { FailureRate } from './FailureRate'
 import { OrderList } from './OrderList'
 import { ProductList } from './ProductList'
 
-export function App({ cart, orders, storageProblem, onNats }: { cart: Cart; orders: Orders; storageProblem: string | undefined; onNats: boolean }) {
+export interface Restored {
+  cart: CartLines
+  orders: OrderRow[]
+  /** Why the log could not be read (private mode, a full disk): the shop then works, but forgets on reload. */
+  storageProblem: string | undefined
+}
+
+export function App({ restored, devtools, onNats }: { restored: Restored; devtools: () => DevtoolsState; onNats: boolean }) {
+  const cart = useCart(restored.cart)
+  const orders = useOrders(restored.orders)
   return (
     <>
       <header>
         <h1>Tidings tea shop</h1>
         {onNats && <span class="badge connected" role="status">orders go to the node service over NATS</span>}
-        <DevtoolsBadge />
+        <DevtoolsBadge devtools={devtools} />
       </header>
-      {storageProblem && <p class="notice" role="alert">History is not saved in this browser: {storageProblem}</p>}
+      {restored.storageProblem && <p class="notice" role="alert">History is not saved in this browser: {restored.storageProblem}</p>}
       <main>
         <ProductList onAdd={cart.add} />
         <CartPanel cart={cart} />

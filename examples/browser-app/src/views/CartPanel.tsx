@@ -2,7 +2,7 @@ import type { Cart } from '../cart'
 import { formatPrice, productBySku } from '../products'
 
 export function CartPanel({ cart }: { cart: Cart }) {
-  const lines = [...cart.lines.value]
+  const lines = [...cart.lines]
   return (
     <section class="cart" aria-labelledby="cart-title">
       <h2 id="cart-title">Cart</h2>
@@ -22,7 +22,7 @@ export function CartPanel({ cart }: { cart: Cart }) {
         </ul>
       )}
       <div class="checkout">
-        <strong>Total {formatPrice(cart.total.value)}</strong>
+        <strong>Total {formatPrice(cart.total)}</strong>
         <button class="primary" disabled={lines.length === 0} onClick={cart.checkout}>Checkout</button>
       </div>
     </section>

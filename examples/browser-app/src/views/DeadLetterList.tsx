@@ -7,7 +7,7 @@ const EMPTY = {
 }
 
 export function DeadLetterList({ orders, onNats }: { orders: Orders; onNats: boolean }) {
-  const entries = orders.deadLetters.value
+  const entries = orders.deadLetters
   return (
     <section class="dead-letters" aria-labelledby="dlq-title">
       <h2 id="dlq-title">Dead letters <span class="count">{entries.length}</span></h2>

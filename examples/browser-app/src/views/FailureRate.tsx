@@ -1,13 +1,18 @@
-import { failureRate } from '../payment'
+import { useState } from 'preact/hooks'
+import { payments } from '../payment'
 
 export function FailureRate() {
-  const percent = Math.round(failureRate.value * 100)
+  const [percent, setPercent] = useState(Math.round(payments.failureRate * 100))
   return (
     <label class="failure-rate">
       Payment provider fails <strong>{percent}%</strong> of attempts
       <input
         type="range" min="0" max="100" step="5" value={percent}
-        onInput={(e) => (failureRate.value = Number(e.currentTarget.value) / 100)}
+        onInput={(e) => {
+          const value = Number(e.currentTarget.value)
+          payments.failureRate = value / 100
+          setPercent(value)
+        }}
       />
     </label>
   )

@@ -6,7 +6,7 @@ const LABELS: Record<OrderStatus, string> = {
 }
 
 export function OrderList({ orders }: { orders: Orders }) {
-  const rows = orders.orders.value
+  const rows = orders.orders
   return (
     <section class="orders" aria-labelledby="orders-title">
       <h2 id="orders-title">Orders</h2>
