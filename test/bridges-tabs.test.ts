@@ -8,7 +8,7 @@ import { serveBridgesPage } from './support/bridges-server'
 type Shop = ReturnType<typeof shop>
 declare global {
   interface Window {
-    bridgesTest: typeof import('./bridges-shop') & { createBus: typeof import('@tidings/core').createBus }
+    bridgesTest: typeof import('./bridges.page').bridgesTest
     app: Shop
   }
 }

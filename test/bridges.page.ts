@@ -2,4 +2,6 @@
 import { createBus, deadLetters, transport } from '@tidings/core'
 import { bridges, fulfil, shop, tab } from './bridges-shop'
 
-Object.assign(window, { bridgesTest: { bridges, createBus, deadLetters, fulfil, shop, tab, transport } })
+export const bridgesTest = { bridges, createBus, deadLetters, fulfil, shop, tab, transport }
+
+Object.assign(window, { bridgesTest })
