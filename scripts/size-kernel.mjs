@@ -1,16 +1,32 @@
 // What @tidings/core costs a browser user, per import combination (as nanostores budgets them):
-// each app imports from the main entry, as a user does, and is bundled with esbuild, minified, for
-// production (process.env.NODE_ENV = "production"), valibot external (an app validating payloads
-// has it already), mitt bundled. The package's "sideEffects": false lets the bundler drop every
-// module an app does not use, so a row costs only the kernel and the features it imports.
+// the package is packed (`npm pack`, from its built dist) and unpacked outside the workspace, and
+// each app imports it by name, as a user does, bundled with esbuild, minified, for production
+// (process.env.NODE_ENV = "production"), valibot external (an app validating payloads has it
+// already). The package's "sideEffects": false lets the bundler drop every module an app does not
+// use, so a row costs only the kernel and the features it imports.
 // `--check` (the end of `npm test`) fails when a bundle outgrows its budget: a regression guard set
 // just above today's figure. `target` is what the kernel issue asks for, reported beside it.
 // `--analyze` lists what each bundle is made of.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { analyzeMetafile, build } from 'esbuild'
 
 const root = new URL('..', import.meta.url).pathname
-const core = './packages/core/src/index.ts'
+const core = '@tidings/core'
+
+/** The packed @tidings/core, unpacked into a scratch directory's node_modules: what a user installs. */
+const installPacked = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-size-'))
+  const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir, './packages/core'], { cwd: root, encoding: 'utf8' }))
+  const target = join(dir, 'node_modules/@tidings/core')
+  mkdirSync(target, { recursive: true })
+  execFileSync('tar', ['-xzf', join(dir, filename), '-C', target, '--strip-components=1'])
+  mkdirSync(join(dir, 'app'))
+  return dir
+}
 
 const app = (name, lines) => ({ name, contents: lines.join('\n') })
 
@@ -56,10 +72,12 @@ const bundles = [
   },
 ]
 
-const measure = async ({ name, contents }) => {
+const measure = async ({ name, contents }, scratch) => {
   const result = await build({
-    stdin: { contents, resolveDir: root, sourcefile: `${name}.ts`, loader: 'ts' },
-    absWorkingDir: root,
+    stdin: { contents, resolveDir: join(scratch, 'app'), sourcefile: `${name}.ts`, loader: 'ts' },
+    absWorkingDir: join(scratch, 'app'),
+    // The packed package first; the workspace's node_modules for the package's own dependencies.
+    nodePaths: [join(scratch, 'node_modules'), join(root, 'node_modules')],
     bundle: true,
     minify: true,
     format: 'esm',
@@ -80,7 +98,12 @@ const measure = async ({ name, contents }) => {
 
 const args = new Set(process.argv.slice(2))
 const results = []
-for (const bundle of bundles) results.push({ ...bundle, ...(await measure(bundle)) })
+const scratch = installPacked()
+try {
+  for (const bundle of bundles) results.push({ ...bundle, ...(await measure(bundle, scratch)) })
+} finally {
+  rmSync(scratch, { recursive: true, force: true })
+}
 
 const bytes = (n) => `${n.toLocaleString('en-US')} B`
 console.log('| bundle | min | min+gzip | budget (gzip) | target (kernel issue) |')
