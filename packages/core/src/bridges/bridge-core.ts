@@ -47,12 +47,19 @@ export class BridgeCore {
     }
   }
 
+  /** An event from elsewhere: read (see `accept`) and delivered to this bus's unnamed subscriptions. */
+  receive(event: string | object, via: string, id?: unknown): Envelope | undefined {
+    const envelope = this.accept(event, via, id)
+    if (envelope !== undefined) this.deliver(envelope)
+    return envelope
+  }
+
   /**
    * An event from elsewhere, as an object or JSON text (`via` says where, for reports; `id` is its
-   * id when the carrier says it, as SSE does): the envelope once delivered, undefined when seen
-   * before or refused.
+   * id when the carrier says it, as SSE does), read through the local catalog: its envelope, or
+   * undefined when it was seen before, is refused (reported) or is of a type not carried.
    */
-  receive(event: string | object, via: string, id: unknown = typeof event === 'object' ? (event as { id?: unknown } | null)?.id : undefined): Envelope | undefined {
+  accept(event: string | object, via: string, id: unknown = typeof event === 'object' ? (event as { id?: unknown } | null)?.id : undefined): Envelope | undefined {
     const known = typeof id === 'string' && id !== ''
     if (known && !this.seen.add(id)) return undefined
     let envelope: Envelope
@@ -67,7 +74,11 @@ export class BridgeCore {
     }
     if (!known && !this.seen.add(envelope.id)) return undefined
     if (this.carries !== undefined && !this.carries(envelope.type)) return undefined
-    this.host.deliverBroadcast(envelope, !this.recordRemote)
     return envelope
+  }
+
+  /** Delivers an accepted event to this bus's unnamed subscriptions. */
+  deliver(envelope: Envelope): void {
+    this.host.deliverBroadcast(envelope, !this.recordRemote)
   }
 }

@@ -57,10 +57,12 @@ export function messagePortBridge(port?: PortLike, options: MessagePortBridgeOpt
   const start = (p: PortLike) => listen(p, {
     message(data) {
       if (!isWireMessage(data) || data.kind !== 'event' || data.from === core.id || closed) return
-      const envelope = core.receive(data.event, `a MessagePort (bridge ${data.from})`)
+      const envelope = core.accept(data.event, `a MessagePort (bridge ${data.from})`)
       if (envelope === undefined) return
-      named!.handle(envelope)
+      // Passed on before it is delivered here, so that what handlers here emit in reply arrives after it.
       if (ports.size > 1) send(data, envelope, p)
+      core.deliver(envelope)
+      named!.handle(envelope)
     },
     messageerror: () => report(new TidingsError('E_DECODE', 'A message from a MessagePort could not be deserialized here (messageerror); it was not delivered')),
     close: () => disconnect(p),
