@@ -24,11 +24,11 @@ export interface ForeignAttributes {
  * but is not serialized; without `dataversion`, `envelope.dataversion` is 1 and not serialized.
  */
 export class CloudEventEnvelope<T extends string = string, D = unknown> extends TidingsEnvelope<T, D> implements ForeignAttributes {
-  readonly datacontenttype: string | undefined
-  readonly dataschema: string | undefined
-  readonly subject: string | undefined
+  declare readonly datacontenttype: string | undefined
+  declare readonly dataschema: string | undefined
+  declare readonly subject: string | undefined
   /** @internal HAS_* bits */
-  readonly _present: number
+  declare readonly _present: number
 
   constructor(
     type: T, data: D, source: string, dataversion: number, ms: number, id: string, time: string | undefined,

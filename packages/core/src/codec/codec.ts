@@ -1,4 +1,4 @@
-import type { Catalog, EventDefinition } from '../catalog'
+import type { Catalog, CatalogEnvelope, EventDefinition } from '../catalog'
 import type { Envelope } from '../envelope'
 import { TidingsError } from '../errors'
 import { validatePayload } from '../validation'
@@ -9,7 +9,7 @@ import { asDecodeError, describeThrown, isTidings, located } from './error-conte
 import { oversized, splitLines, textLines } from './ndjson'
 import type { Chunks } from './ndjson'
 import { createOwnJson } from './own-json'
-import { readEvent } from './read-event'
+import { readEvent, readEventText } from './read-event'
 import type { EventFields } from './read-event'
 import { excessSize, parseInput, resolveLimits } from './safe-json'
 import { upcast } from './upcast'
@@ -27,18 +27,26 @@ export interface CodecOptions {
   maxDepth?: number
 }
 
+/**
+ * What a catalog's codec decodes to: the union of its types' envelopes, narrowed by `type`; any
+ * envelope when the options let through unknown types, newer versions or unvalidated payloads.
+ */
+export type DecodedEnvelope<C extends Catalog, O extends CodecOptions> = O extends { unknown: 'keep' } | { future: 'keep' } | { validate: false }
+  ? Envelope
+  : CatalogEnvelope<C>
+
 /** Turns envelopes into text and back: the wire format of stores, transports and the devtools hub. */
-export interface Codec {
+export interface Codec<Env extends Envelope = Envelope> {
   /** One line of JSON (the envelope's CloudEvents form), without a newline. */
   encode(envelope: Envelope): string
   /** Reads JSON text or a parsed object: checks the attributes, upcasts old payloads, validates. */
-  decode(input: string | object): Envelope
+  decode(input: string | object): Env
   /** NDJSON: each envelope's line followed by "\n". */
   encodeBatch(envelopes: Iterable<Envelope>): string
   /** Every non-blank NDJSON line; an error carries `details.line`. */
-  decodeBatch(text: string): Envelope[]
+  decodeBatch(text: string): Env[]
   /** NDJSON chunks (text or UTF-8 bytes) split anywhere, decoded as they arrive. */
-  decodeStream(chunks: Chunks): AsyncIterable<Envelope>
+  decodeStream(chunks: Chunks): AsyncIterable<Env>
 }
 
 const choice = (name: string, value: string | undefined, fallback: 'reject' | 'keep'): boolean => {
@@ -73,6 +81,8 @@ const checkPayload = (def: EventDefinition, data: unknown): void => {
  * validates the payload: handlers only ever see current versions. Every failure is a
  * TidingsError with a stable code, whatever the input.
  */
+export function createCodec<const C extends Catalog, const O extends CodecOptions = {}>(catalog: C, options?: O): Codec<DecodedEnvelope<C, O>>
+export function createCodec(catalog?: Catalog, options?: CodecOptions): Codec
 /* @__NO_SIDE_EFFECTS__ */
 export function createCodec(catalog?: Catalog, options: CodecOptions = {}): Codec {
   const limits = resolveLimits(options)
@@ -120,7 +130,7 @@ export function createCodec(catalog?: Catalog, options: CodecOptions = {}): Code
 
   const decode = (input: string | object): Envelope => {
     try {
-      return typed(readEvent(parseInput(input, limits)))
+      return typed(typeof input === 'string' ? readEventText(input, limits) : readEvent(parseInput(input, limits)))
     } catch (error) {
       throw asDecodeError(error)
     }

@@ -4,6 +4,8 @@ import {
   ATTRIBUTE_NAME, isCloudEventsString, isInt32, isJsonMediaType, isMediaType, isUri, isUriReference, parseTimestamp,
 } from './attribute-types'
 import { fromBase64 } from './base64'
+import { parseText, scanMembers, scanValue } from './safe-json'
+import type { Limits } from './safe-json'
 
 /** The attributes and payload of one event, checked against CloudEvents 1.0 and Tidings' own attributes. */
 export interface EventFields {
@@ -60,8 +62,12 @@ const extensionValue = (name: string, value: unknown): ExtensionValue => {
     : `must be a string, a boolean or an integer (the CloudEvents attribute types); got ${preview(value)}`)
 }
 
-// Events of one producer share their source: the last one checked is remembered.
-let checkedSource = ''
+// Events of one producer share their source, runs of events their type, and the events of one
+// tick their time: the last of each that passed its checks is remembered (valid ones to begin with).
+let checkedSource = '/'
+let checkedType = 't'
+let checkedTime = '1970-01-01T00:00:00Z'
+let checkedMs = 0
 
 const missing = (field: string) =>
   new TidingsError('E_VALIDATION', `Invalid event: the required attribute "${field}" is missing`, { details: { field } })
@@ -97,9 +103,10 @@ const optionalText = (field: string, value: unknown): string | undefined =>
  * Reads the CloudEvents JSON form of one event (structured mode) and checks every attribute
  * against its type. A `null` attribute counts as absent (JSON event format, section 2.2), but a
  * required one is then missing; `data: null` is a null payload. `decodeBinary: false` leaves
- * `data_base64` undecoded, for checking an event about to be written.
+ * `data_base64` undecoded, for checking an event about to be written. `count` is the number of
+ * members, when the caller counted them already (-1: not counted).
  */
-export const readEvent = (value: unknown, decodeBinary = true): EventFields => {
+export const readEvent = (value: unknown, decodeBinary = true, count = -1): EventFields => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TidingsError('E_DECODE', `Expected an event: a JSON object with specversion, id, source and type; got ${kindOf(value)}`, { details: { field: '' } })
   }
@@ -127,15 +134,23 @@ export const readEvent = (value: unknown, decodeBinary = true): EventFields => {
   }
   members++
 
-  if (obj.type === undefined || obj.type === null) throw missing('type')
-  const type = text('type', obj.type)
+  const rawType = obj.type
+  if (rawType === undefined || rawType === null) throw missing('type')
+  const type = rawType === checkedType ? rawType : (checkedType = text('type', rawType))
   members++
 
-  const time = optionalText('time', obj.time)
+  const rawTime = obj.time
+  let time: string | undefined
   let ms = NaN
-  if (time !== undefined) {
+  if (rawTime === checkedTime) {
+    time = rawTime
+    ms = checkedMs
+    members++
+  } else if ((time = optionalText('time', rawTime)) !== undefined) {
     ms = parseTimestamp(time)
     if (Number.isNaN(ms)) throw invalid('time', `must be an RFC 3339 timestamp such as "2024-05-01T12:00:00Z"; got ${preview(time)}`)
+    checkedTime = time
+    checkedMs = ms
     members++
   }
 
@@ -184,9 +199,8 @@ export const readEvent = (value: unknown, decodeBinary = true): EventFields => {
   }
 
   let extensions: Record<string, ExtensionValue> | undefined
-  const keys = Object.keys(obj)
-  if (keys.length !== members) {
-    for (const key of keys) {
+  if ((count === -1 ? Object.keys(obj).length : count) !== members) {
+    for (const key of Object.keys(obj)) {
       if (KNOWN.has(key)) continue
       const v = obj[key]
       if (v === undefined || v === null) continue
@@ -194,4 +208,14 @@ export const readEvent = (value: unknown, decodeBinary = true): EventFields => {
     }
   }
   return { id, source, type, time, ms, dataversion, datacontenttype, dataschema, subject, correlationid, causationid, extensions, hasData, data }
+}
+
+/** The event of one JSON text: parsed within `limits`, its depth and keys checked, then read. */
+export const readEventText = (text: string, limits: Limits): EventFields => {
+  const value = parseText(text, limits)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    scanValue(value, limits)
+    return readEvent(value)
+  }
+  return readEvent(value, true, scanMembers(value, limits))
 }

@@ -109,7 +109,7 @@ const locate = (value: unknown, limits: Limits, path: string, depth: number): vo
  * Throws E_TOO_LARGE past `maxDepth` and E_DECODE for a `__proto__` key, naming the place.
  * `path` and `depth` place a part of an event (its `data`, level 2) within the whole.
  */
-const scanValue = (value: unknown, limits: Limits, path = '', depth = 1): void => {
+export const scanValue = (value: unknown, limits: Limits, path = '', depth = 1): void => {
   if (typeof value === 'object' && value !== null && !safe(value, limits.maxDepth - depth + 1)) locate(value, limits, path, depth)
 }
 
@@ -119,22 +119,40 @@ const describeSyntaxError = (error: unknown): string => {
   return message.length > 160 ? `${message.slice(0, 160)}…` : message
 }
 
-/**
- * JSON.parse bounded in size and depth, and safe from prototype pollution. Any failure is a
- * TidingsError: E_TOO_LARGE over a limit, E_DECODE for anything that is not JSON.
- */
-export const parseJson = (text: string, limits: Limits): unknown => {
+/** JSON.parse bounded in size; any failure is a TidingsError (E_TOO_LARGE, E_DECODE). Depth and keys are not checked yet. */
+export const parseText = (text: string, limits: Limits): unknown => {
   checkSize(text, limits)
-  let value: unknown
   try {
-    value = JSON.parse(text)
+    return JSON.parse(text)
   } catch (error) {
     const reason = describeSyntaxError(error)
     const position = /position (\d+)/.exec(reason)?.[1]
     throw new TidingsError('E_DECODE', `The input is not valid JSON (${reason}): pass the exact text the encoder wrote, one event per line`, { cause: error, details: position === undefined ? {} : { position: Number(position) } })
   }
+}
+
+/**
+ * JSON.parse bounded in size and depth, and safe from prototype pollution. Any failure is a
+ * TidingsError: E_TOO_LARGE over a limit, E_DECODE for anything that is not JSON.
+ */
+export const parseJson = (text: string, limits: Limits): unknown => {
+  const value = parseText(text, limits)
   scanValue(value, limits)
   return value
+}
+
+/**
+ * The depth and key checks of parseJson for a parsed event object, counting its members on the
+ * way (what `readEvent` would otherwise list with Object.keys).
+ */
+export const scanMembers = (event: object, limits: Limits): number => {
+  let count = 0
+  for (const key in event) {
+    count++
+    const x: unknown = (event as Record<string, unknown>)[key]
+    if (key === '__proto__' || (typeof x === 'object' && x !== null && !safe(x, limits.maxDepth - 1))) locate(event, limits, '', 1)
+  }
+  return count
 }
 
 /** Text is parsed; an object must be plain JSON data (as `JSON.parse` or a structured clone gives). */

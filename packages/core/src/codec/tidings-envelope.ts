@@ -9,18 +9,18 @@ import { jsonOf } from '../envelope'
  */
 export class TidingsEnvelope<T extends string = string, D = unknown> implements Envelope<T, D> {
   declare readonly specversion: '1.0'
-  readonly id: string
-  readonly type: T
-  readonly data: D
-  readonly source: string
-  readonly dataversion: number
-  readonly correlationid: string | undefined
-  readonly causationid: string | undefined
-  readonly extensions: Extensions | undefined
+  declare readonly id: string
+  declare readonly type: T
+  declare readonly data: D
+  declare readonly source: string
+  declare readonly dataversion: number
+  declare readonly correlationid: string | undefined
+  declare readonly causationid: string | undefined
+  declare readonly extensions: Extensions | undefined
   /** @internal epoch ms */
-  readonly _ms: number
+  declare readonly _ms: number
   /** @internal */
-  _time: string | undefined
+  declare _time: string | undefined
 
   constructor(
     type: T, data: D, source: string, dataversion: number, ms: number, id: string, time: string | undefined,
