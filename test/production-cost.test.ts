@@ -32,7 +32,7 @@ beforeAll(async () => {
   if (!existsSync(join(root, 'packages/core/dist/esm/index.js'))) throw new Error('packages/core is not built: run node scripts/setup.mjs')
   app = mkdtempSync(join(tmpdir(), 'tidings-production-cost-'))
   const { stdout } = await run('npm', ['pack', join(root, 'packages/core'), '--pack-destination', app, '--json'], { cwd: app })
-  const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>
+  const [{ filename }] = JSON.parse(stdout) as [{ filename: string }]
   const scope = join(app, 'node_modules/@tidings')
   mkdirSync(scope, { recursive: true })
   await run('tar', ['-xzf', join(app, filename), '-C', scope])
@@ -56,7 +56,7 @@ afterAll(() => {
 })
 
 /** esbuild with NODE_ENV defined as a webpack-style build does: the modules that put bytes into the bundle, and its code. */
-async function esbuildApp(nodeEnv: string) {
+async function esbuildApp(nodeEnv: 'production' | 'development') {
   const result = await build({
     entryPoints: [join(app, 'src/esbuild-app.ts')],
     absWorkingDir: app,
@@ -92,24 +92,17 @@ async function viteApp(mode: 'production' | 'development') {
 }
 
 describe('connectDevtools behind a development guard, bundled from the packed @tidings/core', { timeout: 60_000 }, () => {
-  it("esbuild (process.env.NODE_ENV !== 'production'): none of the devtools client in production, all of it in development", async () => {
-    const production = await esbuildApp('production')
-    const development = await esbuildApp('development')
+  it.each([
+    ["esbuild (process.env.NODE_ENV !== 'production')", esbuildApp],
+    ['Vite (import.meta.env.DEV)', viteApp],
+  ])('%s: none of the devtools client in production, all of it in development', async (_, bundle) => {
+    const production = await bundle('production')
+    const development = await bundle('development')
     expect(production.modules.filter((m) => DEVTOOLS.test(m))).toEqual([])
     expect(production.code).not.toContain('E_DEVTOOLS_CONNECTION')
     expect(development.modules).toContainEqual(expect.stringContaining('@tidings/core/dist/esm/devtools/connect.js'))
     expect(development.code).toContain('E_DEVTOOLS_CONNECTION')
     // The bus itself is in both: the guard removed the devtools client, not the app.
-    expect(production.modules).toContainEqual(expect.stringContaining('@tidings/core/dist/esm/kernel/'))
-  })
-
-  it('Vite (import.meta.env.DEV): none of the devtools client in production, all of it in development', async () => {
-    const production = await viteApp('production')
-    const development = await viteApp('development')
-    expect(production.modules.filter((m) => DEVTOOLS.test(m))).toEqual([])
-    expect(production.code).not.toContain('E_DEVTOOLS_CONNECTION')
-    expect(development.modules).toContainEqual(expect.stringContaining('@tidings/core/dist/esm/devtools/connect.js'))
-    expect(development.code).toContain('E_DEVTOOLS_CONNECTION')
     expect(production.modules).toContainEqual(expect.stringContaining('@tidings/core/dist/esm/kernel/'))
   })
 })
