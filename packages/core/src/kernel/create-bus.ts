@@ -6,6 +6,7 @@ import { idPrefix } from '../envelope'
 import type { EmitOptions, Envelope } from '../envelope'
 import { TidingsError } from '../errors'
 import type { AnyHandler, EventMap, HandlerMap, Middleware, SubscribeOptions } from '../types'
+import { added } from './added'
 import { STORE_LOG } from './core'
 import type { Core } from './core'
 import { createDispatcher } from './dispatch'
@@ -147,15 +148,7 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
     off: (key: string, fn?: AnyHandler) => k.registry.off(key, fn),
     emit,
     use(extension: Middleware | Plugin) {
-      if (typeof extension === 'function') {
-        middlewares.push(extension)
-        rebuildChain()
-        return () => {
-          const i = middlewares.indexOf(extension)
-          if (i >= 0) middlewares.splice(i, 1)
-          rebuildChain()
-        }
-      }
+      if (typeof extension === 'function') return added(middlewares, extension, rebuildChain)
       if (extension === null || typeof extension !== 'object' || typeof extension.install !== 'function') {
         throw invalid(typeof process !== 'undefined' && process.env.NODE_ENV !== 'production' ? 'bus.use() takes a middleware (envelope, next) => void or a plugin { install(bus) }' : 'use()')
       }

@@ -1,6 +1,7 @@
 import { createDurability } from '../durability'
 import type { Envelope } from '../envelope'
 import { TidingsError } from '../errors'
+import { added } from './added'
 import type { Core } from './core'
 import { Delivery, SPECIFIC } from './delivery'
 import type { Outcome, Tracker } from './delivery'
@@ -140,15 +141,7 @@ const createHost = (core: Core) => {
       core.gaveUp?.(d, error, 'dead-lettered')
       return written
     },
-    patch(p) {
-      patches.push(p)
-      compose()
-      return () => {
-        const i = patches.indexOf(p)
-        if (i >= 0) patches.splice(i, 1)
-        compose()
-      }
-    },
+    patch: (p) => added(patches, p, compose),
   }
 
   const add = (added: Parts) => {
