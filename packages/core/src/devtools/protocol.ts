@@ -34,7 +34,9 @@ export interface CatalogEntry {
   version: number
   description?: string
   persist: boolean
-  /** JSON Schema (draft-07) of the current payload version, when the valibot schema converts. */
+  /** The payload schema's library, as its Standard Schema `vendor` says (`valibot`, `zod`, `arktype`, `effect`). */
+  vendor?: string
+  /** JSON Schema (draft-07) of the current payload version's input, when the schema converts. */
   schema?: Record<string, unknown>
 }
 
@@ -118,6 +120,20 @@ export interface CommandArgs {
   metrics: Record<string, never>
   history: { type?: string; limit?: number; order?: 'asc' | 'desc' }
   errors: { limit?: number }
+  subscriptions: Record<string, never>
+  /** One more try of a stored event for one subscription; `data` (when set) replaces its payload. */
+  replay: { event: CloudEventJSON; subscription: string; attempt: number; data?: { value: unknown } }
+}
+
+/** One subscription of a producer's bus, as the `subscriptions` command lists it. */
+export interface SubscriptionJSON {
+  /** The type, pattern or `*` it listens to. */
+  on: string
+  name: string
+  /** Subscribed with a name (`{ name }`): one delivery per event across processes sharing a transport. */
+  named: boolean
+  /** The retry policy its failed deliveries follow, when the bus has retry(). */
+  retry?: { attempts: number; initialMs: number; factor: number; maxMs: number; jitter: number }
 }
 
 /** An error the bus reported to its `onError` listeners, as the `errors` command lists it. */
@@ -135,6 +151,8 @@ export interface CommandValues {
   history: { envelopes: CloudEventJSON[] }
   /** The latest first; `total`: every error reported since the producer connected. */
   errors: { errors: BusErrorJSON[]; total: number }
+  subscriptions: { subscriptions: SubscriptionJSON[] }
+  replay: { delivered: boolean; error?: ErrorInfo }
 }
 
 export type CommandName = keyof CommandArgs
@@ -225,6 +243,7 @@ const catalogEntry = v.looseObject({
   version: v.number(),
   description: v.optional(v.string()),
   persist: v.boolean(),
+  vendor: v.optional(v.pipe(v.string(), v.maxLength(100))),
   schema: v.optional(record),
 })
 const catalog = v.array(catalogEntry)
