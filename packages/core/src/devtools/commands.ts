@@ -4,7 +4,10 @@ import { TidingsError, isTidingsError } from '../errors'
 import type { DeadLetterEntry } from '../store/types'
 import type { DeadLetterQueue } from '../types'
 import type { DevtoolsBus } from './connect'
+import { observedKernel } from '../features/observe/observed-kernel'
+import type { Kernel } from '../kernel/feature'
 import { describeThrown } from './describe-error'
+import { listSubscriptions, replayInto } from './subscriptions'
 import type { BusErrorJSON, CommandArgs, CommandName, CommandValues, DeadLetterJSON, ProducerFeature, WireError } from './protocol'
 
 /** What a command handler needs from the connection besides the bus. */
@@ -40,6 +43,13 @@ const argSchemas = {
   metrics: empty,
   history: v.looseObject({ type: str, limit, order: v.optional(v.picklist(['asc', 'desc'])) }),
   errors: v.looseObject({ limit }),
+  subscriptions: empty,
+  replay: v.looseObject({
+    event: v.looseObject({ specversion: v.literal('1.0'), id: v.string(), source: v.string(), type: v.string() }),
+    subscription: v.pipe(v.string(), v.minLength(1), v.maxLength(500)),
+    attempt: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    data: v.optional(v.looseObject({ value: v.unknown() })),
+  }),
 } satisfies { [N in CommandName]: v.GenericSchema<unknown, unknown> }
 
 type Handlers = { [N in CommandName]: (args: CommandArgs[N], ctx: CommandContext) => Promise<CommandValues[N]> | CommandValues[N] }
@@ -69,6 +79,12 @@ const need = <K extends ProducerFeature>(ctx: CommandContext, api: K, command: C
 
 const dlq = (ctx: CommandContext, command: CommandName): DeadLetterQueue => need(ctx, 'dlq', command)
 
+const kernelOf = (ctx: CommandContext, command: CommandName): Kernel => {
+  const kernel = observedKernel.get(ctx.bus)
+  if (kernel === undefined) throw new TidingsError('E_DEVTOOLS_PROTOCOL', `This producer cannot run "${command}": its bus has no observe() of this version; create it with observe() (or standard())`)
+  return kernel
+}
+
 const handlers: Handlers = {
   async 'dlq.list'(args, ctx) {
     const entries = await dlq(ctx, 'dlq.list').list(args)
@@ -93,6 +109,8 @@ const handlers: Handlers = {
     return { envelopes: envelopes.flatMap((e) => ctx.expose(e) ?? []) }
   },
   errors: (args, ctx) => ctx.busErrors(args.limit ?? 100),
+  subscriptions: (_args, ctx) => ({ subscriptions: listSubscriptions(kernelOf(ctx, 'subscriptions')) }),
+  replay: (args, ctx) => replayInto(kernelOf(ctx, 'replay'), args.event, args.subscription, args.attempt, args.data),
 }
 
 /** Error details must survive JSON: anything that does not is left out. */

@@ -6,7 +6,7 @@ export type {
   BacklogFrame, BusErrorJSON, CatalogEntry, CatalogFrame, CommandArgs, CommandFrame, CommandName, CommandValues, DeadLetterJSON,
   DroppedFrame, ErrorFrame, FrameSender, FramesFrom, HubLimits, HubToProducerFrame, HubToViewerFrame, MetricsFrame,
   ProducerFeature, ProducerFrame, ProducerHelloFrame, ProducerInfo, ProducersFrame, RelayedMetricsFrame, RelayedResultFrame,
-  RelayedTrafficFrame, ResultFrame, TrafficFrame, TrafficRecord, ViewerCommandFrame, ViewerFrame, ViewerHelloFrame,
+  RelayedTrafficFrame, ResultFrame, SubscriptionJSON, TrafficFrame, TrafficRecord, ViewerCommandFrame, ViewerFrame, ViewerHelloFrame,
   WelcomeFrame, WireError,
 } from './protocol'
 export type { Redact } from './traffic-queue'

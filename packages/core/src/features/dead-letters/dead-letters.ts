@@ -2,14 +2,13 @@ import { createDeadLetters } from '../../dlq'
 import { idPrefix } from '../../envelope'
 import { errorInfo } from '../../error-info'
 import { TidingsError } from '../../errors'
-import { SPECIFIC, WILDCARD } from '../../kernel/delivery'
-import type { Kind, Wrapped } from '../../kernel/delivery'
 import type { Kernel } from '../../kernel/feature'
 import { defineFeature } from '../../kernel/host'
 import type { Feature, FeatureApi } from '../../kernel/types'
 import type { DeadLetterEntry } from '../../store/types'
 import type { AnyHandler, DeadLetterQueue } from '../../types'
 import { deadLetterSteps } from './dead-letter-steps'
+import { deliveryTargets } from './delivery-targets'
 import type { DeadLetterStep } from './dead-letter-steps'
 
 export interface DeadLettersOptions {
@@ -29,19 +28,9 @@ const redeliverer = (kernel: Kernel) => async (entry: DeadLetterEntry, handler: 
   const through = kernel.republish(entry)
   if (through !== undefined) return through
   const env = entry.envelope
-  const type = env.type
-  const own = handler === undefined ? undefined : kernel.kindOf(handler, type)
-  const named = kernel.named.get(entry.subscription)
-  const byName = named === undefined ? undefined : kernel.kindOf(named, type)
-  let targets: Array<[Wrapped, Kind]>
-  if (own !== undefined) targets = [[handler!, own]]
-  else if (byName !== undefined) targets = [[named!, byName]]
-  else {
-    targets = (kernel.all.get(type) ?? []).map((h): [Wrapped, Kind] => [h, SPECIFIC])
-    for (const key of kernel.patternsOf(kernel.slot(type))) for (const h of kernel.all.get(key) ?? []) targets.push([h, WILDCARD])
-  }
+  const targets = deliveryTargets(kernel, env.type, entry.subscription, handler, true)
   if (targets.length === 0) {
-    throw new TidingsError('E_DLQ_NOT_FOUND', `Dead letter ${entry.id}: nothing subscribes to "${type}" now; subscribe a handler, then retry`, { details: { id: entry.id, type } })
+    throw new TidingsError('E_DLQ_NOT_FOUND', `Dead letter ${entry.id}: nothing subscribes to "${env.type}" now; subscribe a handler, then retry`, { details: { id: entry.id, type: env.type } })
   }
   for (const [h, kind] of targets) await kernel.deliverOnce(h, kind, env, entry.attempts + 1)
 }

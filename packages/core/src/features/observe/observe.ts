@@ -6,6 +6,7 @@ import type { Feature, FeatureApi } from '../../kernel/types'
 import type { Observation } from '../../types'
 import { deadLetterSteps } from '../dead-letters/dead-letter-steps'
 import type { DeadLetterStep } from '../dead-letters/dead-letter-steps'
+import { observedKernel } from './observed-kernel'
 
 export interface ObserveApi extends FeatureApi {
   readonly api: {
@@ -24,6 +25,7 @@ const FOLLOW: Tracker = {}
 /* @__NO_SIDE_EFFECTS__ */
 export function observe(): Feature<ObserveApi> {
   return defineFeature((kernel) => {
+    observedKernel.set(kernel.bus, kernel)
     const observers = new Set<(observation: Observation) => void>()
     let unpatch: (() => void) | undefined
     // A kept dead letter retried in vain, or discarded: its bus's queue says so, not a delivery step.
