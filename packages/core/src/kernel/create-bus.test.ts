@@ -2,10 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { TidingsError } from '../errors'
 import { memoryStore } from '../store/memory-store'
 import type { Envelope } from '../envelope'
-import type { Store } from '../store/types'
+import type { Store, StoreBackend } from '../store/types'
 import { catalog, order, sleep } from '../../test/fixtures'
 import { createBus } from './create-bus'
 import { defineFeature } from './host'
+import { defineStore } from './store-log'
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -295,6 +296,30 @@ describe('the store', () => {
     await bus.flush()
     expect(append).toHaveBeenCalledOnce()
     expect(await store.count()).toBe(2)
+  })
+
+  it('is any backend made a store with defineStore(); one that was not is refused with what to do', async () => {
+    const inner = memoryStore()
+    let appends = 0
+    // Written out, not spread: a spread of a store copies what defineStore() gave it.
+    const backend: StoreBackend = {
+      ready: inner.ready,
+      append: (events) => (appends++, inner.append(events)),
+      read: (query) => inner.read(query),
+      count: (query) => inner.count(query),
+      putDeadLetter: (entry) => inner.putDeadLetter(entry),
+      listDeadLetters: () => inner.listDeadLetters(),
+      deleteDeadLetter: (id) => inner.deleteDeadLetter(id),
+      flush: () => inner.flush(),
+      close: () => inner.close(),
+    }
+    expect(() => createBus({ store: backend as Store })).toThrowError(expect.objectContaining({ code: 'E_INVALID_ARGUMENT', message: expect.stringContaining('defineStore(') }))
+    const bus = createBus({ store: defineStore(backend) })
+    bus.emit('x', 1)
+    bus.emit('x', 2)
+    await bus.flush()
+    expect(appends).toBe(1)
+    expect(await inner.count()).toBe(2)
   })
 
   it('refuses at emit what JSON cannot carry when events are stored', () => {
