@@ -1,9 +1,9 @@
-import type { Catalog } from '../catalog'
+import type { Catalog, EmitInputArgs } from '../catalog'
 import type { Envelope } from '../envelope'
 import type { TidingsError } from '../errors'
 import type { Store } from '../store/types'
 import type {
-  AnyHandler, EmitArgs, EventMap, Handler, HandlerMap, Keys, MatchingKeys, Middleware, Pattern, SubscribeOptions, WildcardHandler,
+  AnyHandler, EventMap, Handler, HandlerMap, Keys, MatchingKeys, Middleware, Pattern, SubscribeOptions, WildcardHandler,
 } from '../types'
 import type { Core } from './core'
 
@@ -46,8 +46,8 @@ export interface Bus<E extends EventMap = EventMap> {
   /** Removes one handler, or every handler of the type when none is given (mitt semantics). */
   off(type: '*' | Pattern | Keys<E>, handler?: AnyHandler): void
 
-  /** Dispatches synchronously, in registration order; returns the dispatched envelope. */
-  emit<K extends Keys<E>>(type: K, ...args: EmitArgs<E, K>): Envelope<K, E[K]>
+  /** Dispatches synchronously, in registration order; returns the dispatched envelope. Takes the schema's input type. */
+  emit<K extends Keys<E>>(type: K, ...args: EmitInputArgs<E, K>): Envelope<K, E[K]>
 
   /** Adds a middleware or installs a plugin; returns the function that removes it. */
   use(extension: Middleware | Plugin<E> | Plugin): () => void

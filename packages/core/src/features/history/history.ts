@@ -3,21 +3,24 @@ import { TidingsError } from '../../errors'
 import { HistoryRing, historyFilter } from '../../history'
 import type { HistoryQuery, Stats, StatsQuery } from '../../history'
 import { defineFeature } from '../../kernel/host'
-import type { Feature, FeatureApi } from '../../kernel/types'
+import type { EventsIn, Feature, FeatureApi } from '../../kernel/types'
 import { isPattern } from '../../patterns'
+import type { EnvelopeOf, EventMap } from '../../types'
 
 export interface HistoryOptions {
   /** Events kept in memory for `stats()` (and `history()` without a store); default 1,000, 0 keeps none. */
   size?: number
 }
 
+export interface History<E extends EventMap> {
+  /** Past events, typed by the bus's catalog: from the store's log when the bus has a store, else from the in-memory ring. */
+  history(query?: HistoryQuery): Promise<Array<EnvelopeOf<E>>>
+  /** Counts per type, source or payload field over the recent in-memory history. */
+  stats(query?: StatsQuery): Stats
+}
+
 export interface HistoryApi extends FeatureApi {
-  readonly api: {
-    /** Past events: from the store's log when the bus has a store, else from the in-memory ring. */
-    history(query?: HistoryQuery): Promise<Envelope[]>
-    /** Counts per type, source or payload field over the recent in-memory history. */
-    stats(query?: StatsQuery): Stats
-  }
+  readonly api: History<EventsIn<this>>
 }
 
 /** Adds `bus.history()` and `bus.stats()`: a bounded ring of recent events, and the store's log. */

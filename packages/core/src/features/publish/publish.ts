@@ -1,14 +1,15 @@
+import type { EmitInputArgs } from '../../catalog'
 import type { Envelope } from '../../envelope'
 import type { Tracker } from '../../kernel/delivery'
 import { defineFeature } from '../../kernel/host'
 import type { EventsIn, Feature, FeatureApi } from '../../kernel/types'
-import type { EmitArgs, EventMap, Keys } from '../../types'
+import type { EventMap, Keys } from '../../types'
 import { ReportTracker } from './report'
 import type { DeliveryReport } from './report'
 
 export interface Publish<E extends EventMap> {
   /** Emits, and resolves once every handler (async ones and retries included) has an outcome. */
-  publish<K extends Keys<E>>(type: K, ...args: EmitArgs<E, K>): Promise<DeliveryReport<Envelope<K, E[K]>>>
+  publish<K extends Keys<E>>(type: K, ...args: EmitInputArgs<E, K>): Promise<DeliveryReport<Envelope<K, E[K]>>>
 }
 
 export interface PublishApi extends FeatureApi {
