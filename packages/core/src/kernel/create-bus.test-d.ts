@@ -1,7 +1,10 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import type { Envelope } from '../envelope'
 import { catalog } from '../../test/fixtures'
+import { memoryStore } from '../store/memory-store'
+import type { Store, StoreBackend } from '../store/types'
 import { createBus } from './create-bus'
+import { defineStore } from './store-log'
 
 type Placed = { orderId: string; amount: number; currency: string }
 
@@ -47,5 +50,15 @@ describe('an untyped kernel bus', () => {
       expectTypeOf(type).toEqualTypeOf<string>()
       expectTypeOf(data).toEqualTypeOf<unknown>()
     })
+  })
+})
+
+describe('a store', () => {
+  it('is a StoreBackend made a Store by defineStore()', () => {
+    const backend: StoreBackend = memoryStore()
+    // @ts-expect-error a backend that was not passed through defineStore()
+    createBus({ store: backend })
+    createBus({ store: defineStore(backend) })
+    expectTypeOf(defineStore(backend)).toMatchTypeOf<Store>()
   })
 })
