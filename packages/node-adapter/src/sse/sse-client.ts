@@ -12,6 +12,7 @@ export class SseClient {
   private queue: Array<readonly [string, string]> = []
   private queued = 0
   private readonly replayed = new Set<string>()
+  private corked = false
 
   constructor(
     private readonly res: ServerResponse,
@@ -20,9 +21,15 @@ export class SseClient {
     private readonly onDrop: (client: SseClient) => void,
   ) {}
 
-  /** Writes a frame now (heartbeats, replayed events); false once the client is dropped. */
+  /** Writes a frame (heartbeats, replayed events); false once the client is dropped. */
   write(frame: string): boolean {
     if (this.dropped) return false
+    // The frames of one synchronous burst leave in one write: a syscall per client per event is what limits fan-out.
+    if (!this.corked) {
+      this.corked = true
+      this.res.cork()
+      queueMicrotask(this.uncork)
+    }
     this.res.write(frame)
     if (this.res.writableLength > this.maxBuffered) this.drop()
     return !this.dropped
@@ -52,6 +59,11 @@ export class SseClient {
     this.replaying = false
     for (const [id, frame] of queue) if (!this.replayed.has(id) && !this.write(frame)) return
     this.replayed.clear()
+  }
+
+  private readonly uncork = () => {
+    this.corked = false
+    this.res.uncork()
   }
 
   drop(): void {
