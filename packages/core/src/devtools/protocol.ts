@@ -120,6 +120,20 @@ export interface CommandArgs {
   metrics: Record<string, never>
   history: { type?: string; limit?: number; order?: 'asc' | 'desc' }
   errors: { limit?: number }
+  subscriptions: Record<string, never>
+  /** One more try of a stored event for one subscription; `data` (when set) replaces its payload. */
+  replay: { event: CloudEventJSON; subscription: string; attempt: number; data?: { value: unknown } }
+}
+
+/** One subscription of a producer's bus, as the `subscriptions` command lists it. */
+export interface SubscriptionJSON {
+  /** The type, pattern or `*` it listens to. */
+  on: string
+  name: string
+  /** Subscribed with a name (`{ name }`): one delivery per event across processes sharing a transport. */
+  named: boolean
+  /** The retry policy its failed deliveries follow, when the bus has retry(). */
+  retry?: { attempts: number; initialMs: number; factor: number; maxMs: number; jitter: number }
 }
 
 /** An error the bus reported to its `onError` listeners, as the `errors` command lists it. */
@@ -137,6 +151,8 @@ export interface CommandValues {
   history: { envelopes: CloudEventJSON[] }
   /** The latest first; `total`: every error reported since the producer connected. */
   errors: { errors: BusErrorJSON[]; total: number }
+  subscriptions: { subscriptions: SubscriptionJSON[] }
+  replay: { delivered: boolean; error?: ErrorInfo }
 }
 
 export type CommandName = keyof CommandArgs
