@@ -124,7 +124,7 @@ describe('tidings tail --hub', { timeout: 30_000 }, () => {
     for (const [args, env] of [[['--token-file', file], {}], [['--token', h.token], {}], [[], { TIDINGS_DEVTOOLS_TOKEN: h.token }]] as const) {
       const run = await tail(['--hub', bare, ...args], env)
       run.child.kill('SIGINT')
-      expect(await run.exited, args.join(' ')).toBe(0)
+      expect(await run.exited, `${args.join(' ')}: ${run.stderr()}`).toBe(0)
     }
     const missing = await cli(['tail', '--hub', bare])
     expect(missing.code).toBe(2)

@@ -7,6 +7,7 @@ import { checkToken } from '../devtools/auth'
 import { isLoopback } from '../devtools/bind-address'
 import { integer, parse } from './args'
 import { ExitCode, usageError } from './exit-codes'
+import { interrupted } from './interrupted'
 import type { Io } from './output'
 import { tokenFromFile } from './token-file'
 
@@ -117,6 +118,7 @@ export async function devtoolsCommand(argv: string[], io: Io): Promise<number> {
     io.err(io.errColor.red((error as Error).message))
     return ExitCode.UNAVAILABLE
   }
+  const interrupt = interrupted()
   const c = io.color
   io.out(`${c.bold('Tidings devtools')} listening on ${hub.host}:${hub.port}`)
   io.out(`  page: ${c.cyan(hub.url)}`)
@@ -125,15 +127,8 @@ export async function devtoolsCommand(argv: string[], io: Io): Promise<number> {
   io.out(c.dim('Press Ctrl+C to stop.'))
   if (values.open) openBrowser(hub.url, io)
 
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve()
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
+  await interrupt.signal
+  interrupt.dispose()
   await hub.close()
   return ExitCode.OK
 }

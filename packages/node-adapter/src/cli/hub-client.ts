@@ -77,8 +77,6 @@ export function openHubSession(hub: HubAccess, hello: { name: string; live: bool
       rejectGreeting(failure ?? closeError(hub, code, lastError))
     })
   })
-  // Awaited by the caller before anything else; this keeps a refusal after close() from going unhandled.
-  greeted.catch(() => {})
   const ended = new Promise<CliError | undefined>((resolveEnd) => {
     ws.on('close', (code) => resolveEnd(closing ? undefined : failure ?? closeError(hub, code, lastError)))
   })

@@ -4,6 +4,7 @@ import { ExitCode, usageError } from './exit-codes'
 import { HUB_OPTIONS, HUB_OPTIONS_HELP, hubAccess } from './hub-access'
 import { eventLine } from './format'
 import { openStore, storeError } from './open-store'
+import { interrupted } from './interrupted'
 import type { Io } from './output'
 import { tailHub } from './tail-hub'
 import { OUTCOMES, parseOutcomes } from './traffic-filter'
@@ -88,32 +89,25 @@ export async function tailCommand(argv: string[], io: Io): Promise<number> {
   const print = (envelope: Envelope) => io.out(values.json ? JSON.stringify(envelope) : eventLine(envelope, io.color))
 
   const store = await openStore(dir, true, (line) => io.err(io.errColor.yellow(line)))
+  const interrupt = values.follow ? interrupted() : undefined
   try {
     const first = await latest(store, types, matches, limit)
     for (const record of first) print(record.envelope)
-    if (!values.follow) return ExitCode.OK
+    if (!interrupt) return ExitCode.OK
 
     let after = first.at(-1)?.position ?? (await latest(store, undefined, undefined, 1))[0]?.position ?? 0
-    let stopped = false
-    const stop = () => void (stopped = true)
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-    try {
-      while (!stopped) {
-        for await (const record of store.read({ after, ...(types && { types }) })) {
-          after = record.position
-          if (!matches || matches(record.envelope.type)) print(record.envelope)
-        }
-        await sleep(interval)
+    while (!interrupt.received) {
+      for await (const record of store.read({ after, ...(types && { types }) })) {
+        after = record.position
+        if (!matches || matches(record.envelope.type)) print(record.envelope)
       }
-    } finally {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
+      await Promise.race([sleep(interval), interrupt.signal])
     }
     return ExitCode.OK
   } catch (error) {
     throw storeError(error)
   } finally {
+    interrupt?.dispose()
     await store.close()
   }
 }

@@ -3,6 +3,7 @@ import { ExitCode } from './exit-codes'
 import { trafficJSON, trafficLine } from './format'
 import type { HubAccess } from './hub-access'
 import { openHubSession } from './hub-client'
+import { interrupted } from './interrupted'
 import type { Io } from './output'
 import { trafficFilter } from './traffic-filter'
 import type { TrafficFilterOptions } from './traffic-filter'
@@ -98,17 +99,13 @@ export async function tailHub(hub: HubAccess, options: HubTailOptions, io: Io): 
     } else if (frame.t === 'error') warn(`The hub says: ${frame.message} (${frame.code})`)
   }
 
+  const interrupt = interrupted()
   const session = openHubSession(hub, { name: 'tidings tail', live: true }, onFrame)
-  const first = await session.greeted
-  const names = first.producers.map((p) => p.name)
-  note(`Following ${hub.shown}: ${plural(names.length, 'bus', 'buses')} connected${names.length ? ` (${names.join(', ')})` : ''}. Ctrl+C stops.`)
-
-  let stop = () => {}
-  const stopped = new Promise<undefined>((resolve) => (stop = () => resolve(undefined)))
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
   try {
-    const failure = await Promise.race([stopped, session.ended])
+    const first = await session.greeted
+    const names = first.producers.map((p) => p.name)
+    note(`Following ${hub.shown}: ${plural(names.length, 'bus', 'buses')} connected${names.length ? ` (${names.join(', ')})` : ''}. Ctrl+C stops.`)
+    const failure = await Promise.race([interrupt.signal, session.ended])
     endBacklog()
     if (failure) throw failure
     session.close()
@@ -116,7 +113,6 @@ export async function tailHub(hub: HubAccess, options: HubTailOptions, io: Io): 
     return ExitCode.OK
   } finally {
     clearTimeout(quiet)
-    process.off('SIGINT', stop)
-    process.off('SIGTERM', stop)
+    interrupt.dispose()
   }
 }
