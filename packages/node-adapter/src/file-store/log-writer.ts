@@ -6,7 +6,7 @@ import type { TidingsError } from '@tidings/core'
 import { SYNC } from './sync'
 import { errnoOf, storageError, syncDirectory } from './io'
 import type { Quarantine } from './quarantine'
-import { recordLine } from './record'
+import { RecordBuffer } from './record-buffer'
 import { recoverNewest } from './recovery'
 import { expiredSegments } from './retention'
 import type { RetentionOptions } from './retention'
@@ -32,12 +32,14 @@ export interface LogWriterOptions {
 }
 
 /**
- * Appends records to the newest segment, one write per group of batches. Positions are given here,
+ * Appends records to the newest segment, one write per group of batches, framed in one reused buffer. Positions are given here,
  * in commit order, as the newest segment's last position + 1: they stay consecutive and are never
  * reused, because a failed write is cut back before anything else is written.
  */
 export class LogWriter {
   private readonly writer = new GroupCommit<Item>((items) => this.commit(items))
+  /** One commit's records at a time: commits run one after another, each awaiting its write. */
+  private readonly records = new RecordBuffer()
   private dirty = false
   private failure: TidingsError | undefined
   private readonly retry: SpaceRetry
@@ -96,15 +98,16 @@ export class LogWriter {
   private async commit(items: Item[]): Promise<void> {
     if (this.failure) throw this.failure
     const first = this.active.last + 1
-    let text = ''
+    const records = this.records
     let position = first
     let sync = this.options.durability === 'fsync'
+    records.clear()
     for (const item of items) {
       if (item === SYNC) sync = true
-      else for (const line of item) text += recordLine(position++, line)
+      else for (const line of item) records.add(position++, line)
     }
     if (position > first) {
-      const buf = Buffer.from(text)
+      const buf = records.bytes
       if (this.active.size > 0 && this.active.size + buf.length > this.options.maxSegmentBytes) await this.rotate(first)
       const segment = this.active
       const offset = segment.size

@@ -1,4 +1,4 @@
-import { sealLine, unsealLine } from './checksum'
+import { unsealLine } from './checksum'
 
 /**
  * The on-disk form of one log record: a line `{"c":<crc>,"p":<position>,"e":<the codec's JSON of the
@@ -10,8 +10,6 @@ export interface RawRecord {
   readonly p: number
   readonly e: { readonly type?: unknown; readonly time?: unknown }
 }
-
-export const recordLine = (position: number, encoded: string): string => sealLine(`"p":${position},"e":${encoded}`)
 
 /** The record a line holds, or undefined when the line is not a complete, undamaged record. */
 export const parseRecord = (line: string): RawRecord | undefined => {
