@@ -2,8 +2,9 @@ import { TidingsError } from '@tidings/core'
 import type { DeadLetterEntry, Transport, TransportHost } from '@tidings/core'
 import { BridgeCore } from './bridge-core'
 import { typesMatcher } from './keys'
-import { LocalNamed } from './local-named'
-import { NamedDelivery } from './named-delivery'
+import { localNamed } from './local-named'
+import type { LocalNamed } from './local-named'
+import type { NamedDelivery } from './named-delivery'
 import { Upstream } from './upstream'
 
 /** What a server sends when it cannot resume after the browser's Last-Event-ID (the event is no longer in its log). */
@@ -75,8 +76,7 @@ export function eventSourceBridge(url: string, options: EventSourceBridgeOptions
     attach(h) {
       core.attach(h)
       host = h
-      delivery = new NamedDelivery(h)
-      named = new LocalNamed(h, delivery)
+      ;({ delivery, named } = localNamed(h))
       const credentials = options.withCredentials ? 'include' : 'same-origin'
       if (sendsUp !== undefined) upstream = new Upstream({ url, headers: options.headers, credentials, fetch: options.fetch ?? globalThis.fetch.bind(globalThis) }, report)
       const ES = options.EventSource ?? globalThis.EventSource

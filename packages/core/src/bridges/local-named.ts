@@ -1,6 +1,6 @@
 import type { Envelope, NamedSubscription, TransportHost } from '@tidings/core'
 import { keyMatches } from './keys'
-import type { NamedDelivery } from './named-delivery'
+import { NamedDelivery } from './named-delivery'
 
 /**
  * Named subscriptions handled in this context itself (over a port or a server's stream, where
@@ -24,4 +24,10 @@ export class LocalNamed {
     if (sub !== undefined) void this.delivery.deliver(sub, envelope)
     return sub !== undefined
   }
+}
+
+/** What a bridge without elections needs for named subscriptions: deliveries (closed with the bridge) and the local names. */
+export const localNamed = (host: TransportHost): { delivery: NamedDelivery; named: LocalNamed } => {
+  const delivery = new NamedDelivery(host)
+  return { delivery, named: new LocalNamed(host, delivery) }
 }

@@ -2,8 +2,9 @@ import { TidingsError } from '@tidings/core'
 import type { DeadLetterEntry, Envelope, Transport, TransportHost } from '@tidings/core'
 import { BridgeCore } from './bridge-core'
 import { typesMatcher } from './keys'
-import { LocalNamed } from './local-named'
-import { NamedDelivery } from './named-delivery'
+import { localNamed } from './local-named'
+import type { LocalNamed } from './local-named'
+import type { NamedDelivery } from './named-delivery'
 import { listen } from './port'
 import type { PortLike } from './port'
 import { postFailure } from './post-failure'
@@ -91,8 +92,7 @@ export function messagePortBridge(port?: PortLike, options: MessagePortBridgeOpt
     attach(h) {
       core.attach(h)
       host = h
-      delivery = new NamedDelivery(h)
-      named = new LocalNamed(h, delivery)
+      ;({ delivery, named } = localNamed(h))
       for (const p of ports.keys()) ports.set(p, start(p))
     },
     publish(envelope) {

@@ -5,8 +5,8 @@
 export interface PortLike {
   postMessage(message: unknown): void
   /** DOM ports and workers (and Node's MessagePort). */
-  addEventListener?(type: string, listener: (event: { data?: unknown }) => void): void
-  removeEventListener?(type: string, listener: (event: { data?: unknown }) => void): void
+  addEventListener?(type: string, listener: (event: Event) => void): void
+  removeEventListener?(type: string, listener: (event: Event) => void): void
   /** A MessagePort delivers nothing to addEventListener listeners until started. */
   start?(): void
   /** Node's EventEmitter ports and workers, which pass the message itself. */
@@ -38,7 +38,7 @@ export const listen = (port: PortLike, on: PortListeners): (() => void) => {
     }
   }
   if (typeof port.addEventListener !== 'function') return () => {}
-  const message = (event: { data?: unknown }) => on.message(event.data)
+  const message = (event: Event) => on.message((event as MessageEvent).data)
   const messageerror = () => on.messageerror()
   const closed = () => on.close()
   port.addEventListener('message', message)
