@@ -6,7 +6,14 @@ export type {
   RetryApi, StandardApi, StandardBus, StandardOptions, TransportApi,
 } from './features'
 export { defineCatalog, defineEvent } from './catalog'
-export type { Catalog, EventDefinition, EventOptions, EventsOf, Upcaster } from './catalog'
+export type {
+  Catalog, CatalogEnvelope, EmitInput, EmitInputArgs, EventDefinition, EventOptions, EventsOf, SchemaInput, SchemaOutput, Upcaster,
+} from './catalog'
+export { checkCatalog, jsonSchemaOf, readSnapshot, schemaChanges, snapshotCatalog } from './schema'
+export type {
+  CatalogSnapshot, CheckOptions, CompatibilityCode, CompatibilityNote, CompatibilityProblem, CompatibilityReport, JsonSchema, SchemaChange,
+  SnapshotOptions, SnapshotVersion, StandardJSONSchemaV1, StandardSchemaV1, StandardTypedV1,
+} from './schema'
 export { defineFlow } from './flows/define-flow'
 export type { Flow, FlowDefinition } from './flows/define-flow'
 export type { AnyStep, FlowStep, JoinStep, ReactionStep, TimeoutStep } from './flows/steps'
@@ -38,5 +45,5 @@ export {
   toCloudEvent, toCloudEventBatch,
 } from './codec'
 export type {
-  Chunks, CloudEvent, CloudEventOptions, Codec, CodecOptions, NdjsonLine, ReplayFailure, ReplayOptions, ReplayReport, ReplaySource,
+  Chunks, CloudEvent, CloudEventOptions, Codec, CodecOptions, DecodedEnvelope, NdjsonLine, ReplayFailure, ReplayOptions, ReplayReport, ReplaySource,
 } from './codec'

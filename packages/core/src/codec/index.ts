@@ -1,5 +1,5 @@
 export { createCodec } from './codec'
-export type { Codec, CodecOptions } from './codec'
+export type { Codec, CodecOptions, DecodedEnvelope } from './codec'
 export {
   CLOUDEVENTS_BATCH_CONTENT_TYPE, CLOUDEVENTS_CONTENT_TYPE, fromCloudEvent, fromCloudEventBatch, toCloudEvent, toCloudEventBatch,
 } from './cloudevents'
