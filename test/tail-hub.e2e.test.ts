@@ -31,7 +31,7 @@ const start = (args: string[], env: NodeJS.ProcessEnv = {}): Running => {
   return run
 }
 
-const waitFor = async <T>(check: () => T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> => {
+const waitFor = async <T>(check: () => T | undefined | null | false, what: string, timeoutMs = 15_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = check()
@@ -108,7 +108,7 @@ describe('tidings tail --hub, between tidings devtools and the node-service exam
     expect(await hub.exited).toBe(0)
     expect(await failures.exited).toBe(3)
     expect(failures.stderr()).toMatch(/The devtools hub at ws:\/\/127\.0\.0\.1:\d+\/ws\?token=… stopped/)
-  }, 30_000)
+  }, 45_000)
 
   it('exits 5 and says why when the hub refuses the token', async () => {
     const hub = start([tidings, 'devtools', '--port', '0'])
@@ -118,5 +118,5 @@ describe('tidings tail --hub, between tidings devtools and the node-service exam
     expect(refused.stderr()).toContain('refused the token (401)')
     hub.kill('SIGINT')
     expect(await hub.exited).toBe(0)
-  }, 30_000)
+  }, 45_000)
 })
