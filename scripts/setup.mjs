@@ -62,6 +62,7 @@ if (stale.length) {
 const apps = [
   { dir: 'packages/devtools', output: 'dist/index.html', inputs: ['src', 'index.html', 'vite.config.ts', 'packages/core/src'] },
   { dir: 'examples/browser-app', output: 'dist/index.html', inputs: ['src', 'index.html', 'vite.config.ts', 'packages/core/dist', 'packages/nats/dist', 'packages/react/dist'] },
+  { dir: 'examples/vue-app', output: 'dist/index.html', inputs: ['src', 'index.html', 'vite.config.ts', 'packages/core/dist', 'packages/vue/dist'] },
   { dir: 'examples/node-service', output: 'dist/main.js', inputs: ['src'] },
   { dir: 'examples/cli-progress', output: 'dist/main.js', inputs: ['src'] },
 ]

@@ -1,5 +1,5 @@
 // `npm start`: the whole product at work on this machine. Starts the devtools hub, the node
-// service and the browser app (both connected to the hub) and a traffic generator, prints the
+// service and the browser app (both connected to the hub), the Vue app and a traffic generator, prints the
 // URLs, and on Ctrl-C stops them in order. scripts/setup.mjs has installed and built everything.
 //
 // `npm start -- --nats`: the same on a nats-server of its own (temporary store), with two
@@ -29,6 +29,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const node = process.execPath
 const dataDir = process.env.TIDINGS_DATA_DIR || join(root, 'examples/node-service/data')
 const browserApp = join(root, 'examples/browser-app')
+const vueApp = join(root, 'examples/vue-app')
 // The vite the browser app itself depends on, wherever npm placed it.
 const vite = join(dirname(createRequire(join(browserApp, 'package.json')).resolve('vite/package.json')), 'bin/vite.js')
 /** With --nats: how soon the orders a killed instance was working on go to the other one. */
@@ -127,6 +128,15 @@ const startApp = async () => {
   return appBase
 }
 
+/** The Vue example: its bus lives in its page, so it needs nothing else running. */
+const startVueApp = async () => {
+  const [, url] = await start('vue-app', [node, vite, 'preview', '--port', '0'], {
+    cwd: vueApp,
+    ready: /Local:\s+(http:\/\/\S+)/,
+  }).ready
+  return url
+}
+
 const startTraffic = async (env) => {
   const [traffic] = await start('traffic', [node, join(root, 'scripts/start/traffic.mjs')], {
     env,
@@ -142,6 +152,7 @@ async function startDemo() {
   const appBase = await startApp()
   // The app connects to the hub given in its URL (and then drops it from the address bar).
   const appUrl = `${appBase}?devtools=${encodeURIComponent(hubUrl)}`
+  const vueUrl = await startVueApp()
   const traffic = await startTraffic({ SERVICE_URL: serviceUrl, APP_URL: appUrl })
 
   console.log(`
@@ -149,6 +160,7 @@ Tidings is running.
 
   devtools      ${hubUrl}
   browser app   ${appUrl}
+  vue app       ${vueUrl}   (the @tidings/vue composables)
   node service  ${serviceUrl}   (POST /orders, GET /orders/:id, GET /dead-letters)
   file store    ${dataDir}
 
@@ -179,6 +191,7 @@ async function startNatsDemo() {
   const appBase = await startApp()
   // The app's orders and payments travel through the nats-server's WebSocket listener.
   const appUrl = `${appBase}?devtools=${encodeURIComponent(hubUrl)}&nats=${encodeURIComponent(nats.wsUrl)}`
+  const vueUrl = await startVueApp()
   const traffic = await startTraffic({ SERVICE_URLS: services.map(({ url }) => url).join(','), APP_URL: appUrl })
   const [a, b] = services
 
@@ -187,6 +200,7 @@ Tidings is running on NATS: two node service instances share the orders.
 
   devtools        ${hubUrl}
   browser app     ${appUrl}
+  vue app         ${vueUrl}   (the @tidings/vue composables)
 ${services.map(({ name, url, pid, store }) => `  ${name}  ${url}   (pid ${pid}, file store ${store})`).join('\n')}
   nats-server     ${nats.url}   (WebSocket ${nats.wsUrl}, store ${nats.dir}, deleted on stop)
 

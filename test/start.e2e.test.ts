@@ -120,10 +120,27 @@ describe('npm start', () => {
     }
   }, 90_000)
 
+  it('serves the Vue app, whose composables follow the kitchen\'s events', async () => {
+    const [, vueUrl] = await waitForOutput(/vue app\s+(http:\/\/\S+)/, 5_000)
+    await page.goto(vueUrl!)
+    await page.getByRole('button', { name: 'Order Margherita' }).click()
+    await page.getByRole('button', { name: 'Order Piña colada' }).click()
+    await page.getByRole('button', { name: 'Margherita for table 1 is ready' }).click()
+    // useEvent: the pass; useLastEvent and useHistory: the timeline; useDeadLetters: the printer's failure.
+    await page.getByText('Table 1: Margherita is ready').waitFor({ timeout: 5_000 })
+    await expect.poll(() => page.locator('.last').innerText()).toBe('Last: ticket.ready T1 (Margherita)')
+    await expect.poll(() => page.locator('.events li').count()).toBe(3)
+    await expect.poll(() => page.locator('.dead-letters').innerText()).toContain('cannot print "Piña colada" on T2')
+    await page.getByLabel('Printer fixed').check()
+    await page.getByRole('button', { name: /^Retry / }).click()
+    await expect.poll(() => page.locator('.dead-letters .count').innerText()).toBe('0')
+    await page.screenshot({ path: join(screenshots, 'vue-app.png') })
+  }, 30_000)
+
   it('stops every process on Ctrl-C (SIGINT) and leaves a file store that reopens intact', async () => {
     const pids = descendants(npm.pid!)
-    // npm, its shell, start.mjs, the hub, the service, the app server, the generator and its Chromium.
-    expect(pids.length).toBeGreaterThan(6)
+    // npm, its shell, start.mjs, the hub, the service, the two app servers, the generator and its Chromium.
+    expect(pids.length).toBeGreaterThan(7)
     const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()))
     process.kill(-npm.pid!, 'SIGINT')
     await exited
