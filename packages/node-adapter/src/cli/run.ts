@@ -1,4 +1,5 @@
 import { packageVersion } from '../devtools/package-version'
+import { catalogCommand } from './catalog-command'
 import { devtoolsCommand } from './devtools-command'
 import { dlqCommand } from './dlq-command'
 import { CliError, ExitCode } from './exit-codes'
@@ -12,6 +13,7 @@ Commands:
   tail <dir>            print a file store's events (--follow to keep printing)
   tail --hub <url>      follow the live traffic of the buses connected to a devtools hub
   dlq <action> <dir>    list, retry, discard or purge a file store's dead letters
+  catalog <action>      snapshot a catalog's schemas, or check it against the snapshot (CI)
 
 Run \`tidings <command> --help\` for a command's options.
 
@@ -24,6 +26,7 @@ const commands: Record<string, (argv: string[], io: Io) => Promise<number>> = {
   devtools: devtoolsCommand,
   tail: tailCommand,
   dlq: dlqCommand,
+  catalog: catalogCommand,
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
