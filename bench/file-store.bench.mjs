@@ -1,11 +1,12 @@
 // fileStore() with durability 'fsync' against a raw baseline in the same run: the same record bytes,
 // written with one write() + fdatasync() per batch, which is the least any durable log must do.
 // Each case appends batches (awaiting each) for 150 ms; cases alternate over 15 rounds (fsync latency
-// drifts on a shared disk) and the figure is the median round, in events/s. Then 1M events are read
-// back to show that reading streams in bounded memory.
+// drifts on a shared disk) and the figure is the median round, in events/s; the ratio is the median of
+// per-round ratios (the store and its baseline ran a moment apart). Then 1M events are read back to
+// show that reading streams in bounded memory.
 // Usage: node bench/file-store.bench.mjs [--read-events=1000000]
 import { mkdtemp, open, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createBus, createCodec } from '../packages/core/dist/esm/index.js'
 import { fileStore } from '../packages/node-adapter/dist/index.js'
@@ -60,8 +61,15 @@ async function alternate(cases) {
       samples[i].push(await round(cases[i].step, cases[i].size))
     }
   }
-  return cases.map((c, i) => ({ name: c.name, hz: median(samples[i]), min: Math.min(...samples[i]), max: Math.max(...samples[i]) }))
+  return cases.map((c, i) => ({ name: c.name, hz: median(samples[i]), min: Math.min(...samples[i]), max: Math.max(...samples[i]), rounds: samples[i] }))
 }
+
+/** The rows, then the second against the first, paired by round. */
+const report = (title, rows) => {
+  const ratios = rows[1].rounds.map((hz, i) => hz / rows[0].rounds[i])
+  return `${table(title, rows, rows[0].name)}\n\npaired ratio (median of rounds): ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})\n`
+}
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' ')
 
 /**
  * Many writers at once, as concurrent publishes are: each append is one event, and group commit lets
@@ -109,13 +117,15 @@ async function readBack(total) {
 }
 
 const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MB`
+console.log(`Node ${process.version}, load average ${load()}\n`)
 try {
   for (const size of [1, 100, 1000]) {
     const rows = await compareAt(size)
-    console.log(`${table(`fileStore 'fsync' vs raw write + fdatasync, batches of ${size} (events/s)`, rows, rows[0].name)}\n`)
+    console.log(report(`fileStore 'fsync' vs raw write + fdatasync, batches of ${size} (events/s)`, rows))
   }
   const rows = await concurrent(64)
-  console.log(`${table('Group commit: concurrent appends (events/s)', rows, rows[0].name)}\n`)
+  console.log(report('Group commit: concurrent appends (events/s)', rows))
+  console.log(`load average ${load()}\n`)
   if (readEvents > 0) {
     const r = await readBack(readEvents)
     console.log(`### Reading ${r.count.toLocaleString('en')} events back (${mb(r.bytes)} on disk)\n`)
