@@ -1,5 +1,5 @@
 import { createBus, standard, transport } from '@tidings/core'
-import type { StandardBus } from '@tidings/core'
+import type { StandardBus, Store } from '@tidings/core'
 import { fileStore } from '@tidings/node'
 import { natsTransport } from '@tidings/nats'
 import { catalog } from './catalog'
@@ -17,9 +17,10 @@ export type ServiceBus = StandardBus<ServiceEvents>
  * handled once by one of the instances, and the events a killed instance had not finished are
  * redelivered to another after `natsAckWaitMs`. Each instance still needs its own `dataDir`.
  */
-export function createServiceBus(config: Config): ServiceBus {
-  // 'fsync': an append resolves once it is on disk, so an accepted order survives even a power cut.
-  const store = fileStore({ dir: config.dataDir, durability: 'fsync' })
+// 'fsync': an append resolves once it is on disk, so an accepted order survives even a power cut.
+export const createServiceStore = (config: Config): Store => fileStore({ dir: config.dataDir, durability: 'fsync' })
+
+export function createServiceBus(config: Config, store: Store = createServiceStore(config)): ServiceBus {
   const options = { catalog, source: '/node-service', store }
   if (config.natsUrl === undefined) return createBus(options, standard())
   return createBus(options, standard(), transport(natsTransport({ servers: config.natsUrl, ackWait: config.natsAckWaitMs, connection: { name: config.name } })))

@@ -24,6 +24,11 @@ export const PaymentCaptured = defineEvent('payment.captured', {
   schema: v.object({ orderId: v.string(), amount: v.number(), authorization: v.string() }),
 })
 
+export const OrderShipped = defineEvent('order.shipped', {
+  description: 'A paid order left the warehouse: the last status the service pushes to the shop page.',
+  schema: v.object({ orderId: v.string(), parcel: v.string() }),
+})
+
 // The inventory module's own EventEmitter events, as its TidingsEmitter forwards them.
 const stockLevel = v.object({ sku, level: v.number() })
 export const StockReserved = defineEvent('inventory.reserved', { schema: v.object({ sku, qty: v.number(), level: v.number() }) })
@@ -37,5 +42,5 @@ export const RequestServed = defineEvent('http.request', {
   persist: false,
 })
 
-export const catalog = defineCatalog(OrderPlaced, OrderReserved, PaymentCaptured, StockReserved, StockLow, StockRestocked, RequestServed)
+export const catalog = defineCatalog(OrderPlaced, OrderReserved, PaymentCaptured, OrderShipped, StockReserved, StockLow, StockRestocked, RequestServed)
 export type ServiceEvents = EventsOf<typeof catalog>

@@ -18,6 +18,8 @@ export interface Config {
   paymentFailureRate: number
   /** Milliseconds a payment gateway call takes at least (then up to 210 more). */
   paymentLatencyMs: number
+  /** Milliseconds between an order's payment and its shipping. */
+  packingMs: number
 }
 
 const number = (name: string, fallback: number, min: number, max: number): number => {
@@ -40,4 +42,5 @@ export const loadConfig = (): Config => ({
   name: process.env.INSTANCE_NAME || 'node-service',
   paymentFailureRate: number('PAYMENT_FAILURE_RATE', 0.3, 0, 1),
   paymentLatencyMs: number('PAYMENT_LATENCY_MS', 40, 0, 60_000),
+  packingMs: number('PACKING_MS', 1000, 0, 60_000),
 })

@@ -61,8 +61,11 @@ const route = async (routes: readonly Route[], req: IncomingMessage, path: strin
   throw pathMatched ? new HttpError(405, `${req.method} is not allowed on ${path}`) : new HttpError(404, `no route for ${path}`)
 }
 
-/** A JSON API server whose every request becomes an `http.request` event once answered. */
-export function createApiServer(bus: ServiceBus, routes: readonly Route[]): Server {
+/** Handles the requests it wants (an event stream) and hands the others, or its failure, to `next`. */
+export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void
+
+/** A JSON API server whose every request becomes an `http.request` event once answered; `before` sees each request first. */
+export function createApiServer(bus: ServiceBus, routes: readonly Route[], before?: Middleware): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now()
     const path = new URL(req.url ?? '/', 'http://service').pathname
@@ -70,10 +73,15 @@ export function createApiServer(bus: ServiceBus, routes: readonly Route[]): Serv
       const ms = Math.round((performance.now() - started) * 10) / 10
       bus.emit('http.request', { method: req.method ?? 'GET', path, status: res.statusCode, ms })
     })
-    route(routes, req, path)
+    const answer = (reply: Promise<Reply>) => reply
       .catch(errorReply)
       .then(({ status, body }) => {
+        // A stream that failed after it began cannot be answered any more: only ended.
+        if (res.headersSent) return void res.destroy()
         res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`)
       })
+    const routed = () => answer(route(routes, req, path))
+    if (before === undefined) return void routed()
+    before(req, res, (error) => void (error === undefined ? routed() : answer(Promise.reject(error))))
   })
 }

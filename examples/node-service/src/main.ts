@@ -3,19 +3,22 @@ import { connectDevtools } from '@tidings/core'
 import type { DevtoolsConnection } from '@tidings/core'
 import { onShutdown } from '@tidings/node'
 import WebSocket from 'ws'
-import { createServiceBus } from './bus'
+import { createServiceBus, createServiceStore } from './bus'
 import { loadConfig } from './config'
 import { startFulfilment } from './fulfilment'
 import { createApiServer } from './http-server'
 import { Inventory } from './inventory'
 import { createPaymentGateway } from './payment-gateway'
 import { INITIAL_STOCK, PRODUCTS } from './products'
+import { orderPush } from './push'
 import { apiRoutes } from './routes'
+import { shipPaidOrders } from './shipping'
 import { reorderWhenLow } from './supplier'
 
 const config = loadConfig()
 const log = `[${config.name}]`
-const bus = createServiceBus(config)
+const store = createServiceStore(config)
+const bus = createServiceBus(config, store)
 // Failures with no caller to throw to: the store's (a locked directory, a full disk…), NATS's, logged.
 bus.onError((error) => console.error(`${log} ${error.message}`))
 bus.dlq.subscribe((entry) => {
@@ -25,6 +28,7 @@ bus.dlq.subscribe((entry) => {
 const inventory = new Inventory(bus, Object.keys(PRODUCTS), INITIAL_STOCK)
 reorderWhenLow(inventory, { quantity: 30, leadTimeMs: 4000 })
 startFulfilment(bus, inventory, createPaymentGateway(config.paymentFailureRate, config.paymentLatencyMs))
+shipPaidOrders(bus, config.packingMs)
 
 // Node 20 has no global WebSocket: the `ws` package provides it. storeDir lets the devtools page
 // (and `tidings dlq`) point at this service's file store.
@@ -36,7 +40,8 @@ const devtools: DevtoolsConnection | undefined = config.devtoolsUrl === undefine
 // Dead letters from an earlier run are reloaded (and, with NATS, the connection made) before the
 // service takes new work. If the store cannot open (another process holds it…), onError above has said why.
 await bus.ready.catch(() => process.exit(1))
-const server = createApiServer(bus, apiRoutes(bus, inventory))
+const push = orderPush(bus, store)
+const server = createApiServer(bus, apiRoutes(bus, inventory), push)
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo
   const nats = config.natsUrl === undefined ? '' : `, sharing events through ${config.natsUrl}`
@@ -44,6 +49,8 @@ server.listen(config.port, config.host, () => {
 })
 
 const stopServer = () => new Promise<void>((resolve) => {
+  // Event streams never go idle: they are ended first, or close() would wait for them forever.
+  push.close()
   server.close(() => resolve())
   server.closeIdleConnections()
 })

@@ -42,7 +42,7 @@ export function apiRoutes(bus: ServiceBus, inventory: Inventory): Route[] {
     if (events.length === 0) throw new HttpError(404, `no order ${orderId}`)
     const deadLetters = await bus.dlq.list({ where: (entry) => entry.envelope.correlationid === orderId })
     const last = events[events.length - 1]!.type
-    const status = last === 'payment.captured' ? 'paid' : deadLetters.length ? 'stuck' : 'processing'
+    const status = last === 'order.shipped' ? 'shipped' : last === 'payment.captured' ? 'paid' : deadLetters.length ? 'stuck' : 'processing'
     return ok({
       orderId,
       status,
