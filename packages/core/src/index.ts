@@ -47,3 +47,6 @@ export {
 export type {
   Chunks, CloudEvent, CloudEventOptions, Codec, CodecOptions, DecodedEnvelope, NdjsonLine, ReplayFailure, ReplayOptions, ReplayReport, ReplaySource,
 } from './codec'
+export type {
+  AnyBus, BindingSubscribeOptions, EventKey, EventsOfBus, HandlerFor, HasDeadLetters, HasHistory, HistoryEnvelope, HistoryQueryFor, TypesOf,
+} from './binding-types'

@@ -1,8 +1,7 @@
 import { TidingsError } from '@tidings/core'
-import type { Bus } from '@tidings/core'
+import type { AnyBus, Bus } from '@tidings/core'
 import { createContext, createElement, useContext } from 'react'
 import type { ReactNode } from 'react'
-import type { AnyBus } from './types'
 
 const BusContext = /* @__PURE__ */ createContext<Bus | undefined>(undefined)
 

@@ -1,20 +1,20 @@
-import type { Bus, EnvelopeOf } from '@tidings/core'
+import type {
+  AnyBus, BindingSubscribeOptions, Bus, EnvelopeOf, EventKey, EventsOfBus, HandlerFor, HasDeadLetters, HasHistory, HistoryEnvelope, HistoryQueryFor,
+  TypesOf,
+} from '@tidings/core'
 import { useBusOf } from './context'
 import { useDeadLettersOn } from './use-dead-letters'
 import { useEventOn } from './use-event'
 import { useHistoryOn } from './use-history'
 import { useLastEventOn } from './use-last-event'
-import type {
-  AnyBus, DeadLettersState, EventKey, EventsOfBus, HandlerFor, HasDeadLetters, HasHistory, HistoryEnvelope, HistoryQueryFor, HistoryState,
-  TypesOf, UseEventOptions,
-} from './types'
+import type { DeadLettersState, HistoryState } from './types'
 
 /** The hooks every bus has. */
 export interface EventHooks<B extends AnyBus, E = EventsOfBus<B>> {
   /** The bus itself. */
   useBus(): B
   /** Calls `handler` for each event of `type` (a type of the catalog, a pattern or `'*'`) while the component is mounted. */
-  useEvent<T extends EventKey<E>>(type: T, handler: HandlerFor<E, T>, options?: UseEventOptions): void
+  useEvent<T extends EventKey<E>>(type: T, handler: HandlerFor<E, T>, options?: BindingSubscribeOptions): void
   /** `bus.emit`, the same function on every render. */
   useEmit(): B extends { emit: infer Emit } ? Emit : never
   /** The last event of `type` since the component mounted: re-renders on each one. */

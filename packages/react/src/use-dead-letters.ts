@@ -1,7 +1,7 @@
-import type { Bus, DeadLetterEntry, DeadLetterFilter } from '@tidings/core'
+import type { Bus, DeadLetterEntry, DeadLetterFilter, HasDeadLetters } from '@tidings/core'
 import { useMemo, useSyncExternalStore } from 'react'
 import { listSource } from './source'
-import type { DeadLettersState, HasDeadLetters } from './types'
+import type { DeadLettersState } from './types'
 
 /** The bus's dead letters, read again when one is added and after each action taken through the hook. */
 export function useDeadLettersOn(bus: Bus & HasDeadLetters): DeadLettersState {

@@ -1,6 +1,5 @@
-import type { Bus } from '@tidings/core'
+import type { BindingSubscribeOptions, Bus } from '@tidings/core'
 import { useEffect, useInsertionEffect, useRef } from 'react'
-import type { UseEventOptions } from './types'
 
 type AnyFn = (...args: unknown[]) => unknown
 
@@ -9,7 +8,7 @@ type AnyFn = (...args: unknown[]) => unknown
  * event: a handler that changes on every render is not a new subscription. The subscription is
  * made in an effect, so a server render makes none, and StrictMode's extra mount ends its own.
  */
-export function useEventOn(bus: Bus, type: string, handler: AnyFn, options?: UseEventOptions): void {
+export function useEventOn(bus: Bus, type: string, handler: AnyFn, options?: BindingSubscribeOptions): void {
   const latest = useRef(handler)
   // Before any effect of this commit: an event emitted from a layout effect already gets the new handler.
   useInsertionEffect(() => {

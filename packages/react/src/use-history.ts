@@ -1,7 +1,7 @@
-import type { Bus, Envelope, HistoryQuery } from '@tidings/core'
+import type { Bus, Envelope, HasHistory, HistoryQuery } from '@tidings/core'
 import { useMemo, useRef, useSyncExternalStore } from 'react'
 import { listSource } from './source'
-import type { HasHistory, HistoryState } from './types'
+import type { HistoryState } from './types'
 
 /**
  * `bus.history(query)`, read again after each event the query could match. A query written inline

@@ -1,14 +1,14 @@
-import type { Bus, DeadLetterFilter, Envelope, HistoryQuery } from '@tidings/core'
+import type { BindingSubscribeOptions, Bus, DeadLetterFilter, Envelope, HasDeadLetters, HasHistory, HistoryQuery } from '@tidings/core'
 import { shallowRef, toValue, watch } from 'vue'
 import type { MaybeRefOrGetter } from 'vue'
 import { listRefs } from './list-refs'
-import type { DeadLettersRefs, HasDeadLetters, HasHistory, HistoryRefs, UseEventOptions } from './types'
+import type { DeadLettersRefs, HistoryRefs } from './types'
 import { whileMounted } from './while-mounted'
 
 type AnyFn = (...args: unknown[]) => unknown
 
 /** Subscribes once the component is mounted, unsubscribes when it unmounts; returns the unsubscribe function. */
-export const useEventOn = (bus: Bus, type: string, handler: AnyFn, options?: UseEventOptions): (() => void) =>
+export const useEventOn = (bus: Bus, type: string, handler: AnyFn, options?: BindingSubscribeOptions): (() => void) =>
   whileMounted(() => bus.on(type as never, handler as never, options))
 
 /** The last event of `type` (or matching a pattern) since the component was mounted. */

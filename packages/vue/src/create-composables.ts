@@ -1,18 +1,18 @@
-import type { Bus, EnvelopeOf, HistoryQuery } from '@tidings/core'
+import type {
+  AnyBus, BindingSubscribeOptions, Bus, EnvelopeOf, EventKey, EventsOfBus, HandlerFor, HasDeadLetters, HasHistory, HistoryEnvelope, HistoryQuery,
+  HistoryQueryFor, TypesOf,
+} from '@tidings/core'
 import type { MaybeRefOrGetter, ShallowRef } from 'vue'
 import { useDeadLettersOn, useEventOn, useHistoryOn, useLastEventOn } from './composables'
 import { busOf } from './plugin'
-import type {
-  AnyBus, DeadLettersRefs, EventKey, EventsOfBus, HandlerFor, HasDeadLetters, HasHistory, HistoryEnvelope, HistoryQueryFor, HistoryRefs,
-  TypesOf, UseEventOptions,
-} from './types'
+import type { DeadLettersRefs, HistoryRefs } from './types'
 
 /** The composables every bus has. */
 export interface EventComposables<B extends AnyBus, E = EventsOfBus<B>> {
   /** The bus itself, typed. */
   useBus(): B
   /** Calls `handler` for each event of `type` (a type of the catalog, a pattern or `'*'`) while the component is mounted; returns the unsubscribe function. */
-  useEvent<T extends EventKey<E>>(type: T, handler: HandlerFor<E, T>, options?: UseEventOptions): () => void
+  useEvent<T extends EventKey<E>>(type: T, handler: HandlerFor<E, T>, options?: BindingSubscribeOptions): () => void
   /** `bus.emit`. */
   useEmit(): B extends { emit: infer Emit } ? Emit : never
   /** The last event of `type` since the component was mounted. */

@@ -1,8 +1,7 @@
 import { TidingsError } from '@tidings/core'
-import type { Bus } from '@tidings/core'
+import type { AnyBus, Bus } from '@tidings/core'
 import { inject } from 'vue'
 import type { App, InjectionKey } from 'vue'
-import type { AnyBus } from './types'
 
 /** Where `tidings(bus)` provides the bus: `inject(busKey)` reads it untyped, `useBus()` of `createTidingsComposables<typeof bus>()` typed. */
 export const busKey: InjectionKey<Bus> = /* @__PURE__ */ Symbol('tidings')
