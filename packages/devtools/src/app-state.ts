@@ -1,5 +1,5 @@
 import { effect, signal } from '@preact/signals'
-import type { BusErrorJSON, CommandArgs, CommandName, CommandValues, DeadLetterJSON, HubToViewerFrame, MetricsSnapshot, ProducerInfo, TrafficRecord } from '@tidings/core'
+import type { BusErrorJSON, SubscriptionJSON, CommandArgs, CommandName, CommandValues, DeadLetterJSON, HubToViewerFrame, MetricsSnapshot, ProducerInfo, TrafficRecord } from '@tidings/core'
 import { connectToHub, hubSocketUrl } from './hub-connection'
 import type { ConnectionState, HubConnection } from './hub-connection'
 import type { Filter } from './state/filter'
@@ -97,6 +97,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
   const deadLetters = new ProducerLists(async (producer): Promise<DeadLetterJSON[]> =>
     (await app.command(producer, 'dlq.list', { limit: DEAD_LETTER_LIST_LIMIT })).entries, listed)
   const busErrors = new ProducerLists(async (producer): Promise<BusErrorJSON[]> => (await app.command(producer, 'errors', {})).errors, listed)
+  const subscriptions = new ProducerLists(async (producer): Promise<SubscriptionJSON[]> => (await app.command(producer, 'subscriptions', {})).subscriptions, listed)
 
   const flush = (now: number) => {
     if (now - lastFlush < MIN_REDRAW_MS) {
@@ -196,7 +197,7 @@ export function createAppState(capacity = RETAINED_EVENTS) {
 
   const app = {
     events, view, directory, deadLetters, rates, dlqDepth, metrics, emitRates, operations,
-    busErrors, tick, metricsTick, listsTick, connection, producers, filter, tab, operation, selected, paused, held, dropped, backlog, notices, dispatchTarget,
+    busErrors, subscriptions, tick, metricsTick, listsTick, connection, producers, filter, tab, operation, selected, paused, held, dropped, backlog, notices, dispatchTarget,
 
     start(url = hubSocketUrl(location)) {
       hub = connectToHub({

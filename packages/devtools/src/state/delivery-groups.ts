@@ -54,7 +54,8 @@ export interface GroupStatus {
  * failure and a second dead-letter step (the entry stays queued, one attempt more), and a discard
  * as a 'discarded' step: the labels read those steps.
  */
-export function groupStatus(tries: readonly Delivery[]): GroupStatus {
+export function groupStatus(all: readonly Delivery[]): GroupStatus {
+  const tries = all.filter((t) => !t.replay)
   const attempts = tries.filter(isAttempt).length
   const latest = tries[tries.length - 1]
   const deadLetters = tries.filter((t) => t.k === 'dead-lettered').length

@@ -19,6 +19,8 @@ export interface Delivery {
   durationMs: number
   error?: ErrorInfo
   willRetry?: boolean
+  /** A try this page asked for with a replay: beside the delivery, not part of its outcome. */
+  replay?: true
 }
 
 /** An event the page keeps, with everything learned about it since it was emitted. */
@@ -49,10 +51,11 @@ export interface RetainedEvent {
  * was discarded failed for good: 'dead-lettered'.
  */
 export function outcomeOf(deliveries: readonly Delivery[]): Outcome {
-  if (deliveries.length === 0) return 'none'
+  if (!deliveries.some((d) => !d.replay)) return 'none'
   const latest = new Map<string, Delivery>()
   let everFailed = false
   for (const d of deliveries) {
+    if (d.replay) continue
     if (d.k !== 'delivered') everFailed = true
     latest.set(d.subscription, d)
   }

@@ -19,6 +19,8 @@ const deliveryOf = (producer: string, record: OutcomeRecord): Delivery => {
   return delivery
 }
 
+const replayKey = (id: string, subscription: string, attempt: number) => `${id}\u0000${subscription}\u0000${attempt}`
+
 /**
  * The events the page keeps: a ring of at most `capacity`, the oldest evicted first, so memory
  * stays bounded whatever the traffic. Sequence numbers are consecutive, which makes `at(seq)`
@@ -41,6 +43,8 @@ export class RetainedEvents {
    */
   private pendingOrder = this.pending.keys()
   private typeCounts = new Map<string, number>()
+  /** Tries this page asked for with a replay, not yet reported: their records are marked `replay`. */
+  private replays = new Set<string>()
   private changed = new Set<number>()
   firstSeq = 0
   nextSeq = 0
@@ -97,6 +101,7 @@ export class RetainedEvents {
         }
       } else {
         const delivery = deliveryOf(producer, r)
+        if (this.replays.delete(replayKey(r.id, r.subscription, r.attempt))) delivery.replay = true
         const event = this.byId.get(r.id)
         if (event) this.deliver(event, delivery)
         else this.hold(r.id, delivery)
@@ -142,6 +147,11 @@ export class RetainedEvents {
     }
     this.version++
     return { added, duplicates }
+  }
+
+  /** Marks the try a replay from this page will be reported as, so it is told apart from the delivery's own tries. */
+  expectReplay(id: string, subscription: string, attempt: number): void {
+    this.replays.add(replayKey(id, subscription, attempt))
   }
 
   /** Seqs whose outcome or producer changed since the last call: a filtered view re-checks only those. */

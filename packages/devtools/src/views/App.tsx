@@ -12,6 +12,7 @@ import { Notices } from './Notices'
 import { OperationsView } from './OperationsView'
 import { SequenceView } from './SequenceView'
 import { StreamList } from './StreamList'
+import { SubscribersView } from './SubscribersView'
 
 const typing = (target: EventTarget | null) =>
   target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
@@ -53,6 +54,7 @@ export function App() {
         )}
         {tab === 'operations' && <OperationsView />}
         {tab === 'sequence' && <SequenceView />}
+        {tab === 'subscribers' && <SubscribersView />}
         {tab === 'charts' && <ChartsView />}
         {tab === 'dlq' && <DlqView />}
         {tab === 'errors' && <ErrorsView />}

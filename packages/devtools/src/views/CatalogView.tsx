@@ -28,7 +28,7 @@ export function CatalogView() {
           <h2>{p.name} <small>{p.source}{p.runtime ? ` · ${p.runtime}` : ''}{p.pid ? ` · pid ${p.pid}` : ''}</small></h2>
           {p.catalog.length === 0 ? <p class="muted">This bus has no catalog (it is untyped): any type can be dispatched.</p> : (
             <table class="catalog-table">
-              <thead><tr><th>type</th><th>version</th><th>persisted</th><th>description</th><th /></tr></thead>
+              <thead><tr><th>type</th><th>version</th><th>schema</th><th>persisted</th><th>description</th><th /></tr></thead>
               <tbody>
                 {p.catalog.map((entry) => {
                   const key = `${p.id}\u0000${entry.type}`
@@ -39,6 +39,7 @@ export function CatalogView() {
                         {conflicts.has(entry.type) && <span class="badge conflict" title={conflicts.get(entry.type)}>defined differently</span>}
                       </td>
                       <td class="num">v{entry.version}</td>
+                      <td><span class="badge vendor" title={`Payload schema written with ${entry.vendor ?? 'an unknown library'}`}>{entry.vendor ?? '?'}</span></td>
                       <td>{entry.persist ? 'yes' : 'no'}</td>
                       <td>{entry.description ?? ''}</td>
                       <td class="actions" onClick={(e) => e.stopPropagation()}>
@@ -47,9 +48,9 @@ export function CatalogView() {
                     </tr>,
                     open === key && (
                       <tr key={`${key}-schema`}>
-                        <td colSpan={5}>
+                        <td colSpan={6}>
                           {entry.schema ? <JsonTree value={entry.schema} openDepth={3} label={`JSON Schema of ${entry.type}`} />
-                            : <p class="muted">This payload schema has no JSON Schema form (it uses checks JSON Schema cannot express).</p>}
+                            : <p class="muted">This {entry.vendor ? `${entry.vendor} ` : ''}schema offers no JSON Schema (its library does not implement Standard JSON Schema, or it uses checks JSON Schema cannot express).</p>}
                         </td>
                       </tr>
                     ),

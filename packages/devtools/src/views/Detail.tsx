@@ -8,6 +8,9 @@ import { useApp, useRedraw } from './context'
 import { JsonTree } from './JsonTree'
 import { OutcomeBadge } from './OutcomeBadge'
 import { WaterfallView } from './WaterfallView'
+import { CopyCode } from './CopyCode'
+import { ReplayPanel } from './ReplayPanel'
+import { emitSnippet } from '../state/code-snippets'
 
 const CORE_ATTRIBUTES = ['id', 'source', 'type', 'time', 'dataversion', 'correlationid', 'causationid', 'specversion', 'data']
 /** The chain is rebuilt every this many redraws (1.5 s at most) while traffic flows: it scans every kept event. */
@@ -76,6 +79,10 @@ export function Detail() {
         <h3>Payload</h3>
         {event.truncated ? <p class="warn">The payload was too large to send and was left out by the producer.</p>
           : <JsonTree key={event.seq} value={env.data} label="Payload" />}
+      </section>
+      <section>
+        <h3>Code</h3>
+        <CopyCode label="emit(…) snippet" code={() => emitSnippet(env, app.producers.value.find((p) => p.id === event.producer)?.catalog.find((c) => c.type === env.type)?.version)} />
       </section>
       <Chain event={event} tick={Math.floor(tick / CHAIN_REFRESH_TICKS)} />
     </aside>
@@ -150,13 +157,13 @@ function Deliveries({ event }: { event: RetainedEvent }) {
             </div>
             <ol class="tries">
               {tries.map((t, i) => {
-                if (isAttempt(t)) runs++
+                if (isAttempt(t) && !t.replay) runs++
                 return (
                   <li key={i}>
                     <span class="muted">{formatTime(t.at)}</span>{' '}
                     {t.k === 'dead-lettered' ? `dead-lettered${tries.slice(0, i).some((p) => p.k === 'dead-lettered') ? ' again' : ''} after ${runs} ${runs === 1 ? 'try' : 'tries'}`
                       : t.k === 'discarded' ? 'dead letter discarded'
-                      : `attempt ${t.attempt}: ${t.k} in ${formatDuration(t.durationMs)}`}
+                      : `${t.replay ? 'replay, ' : ''}attempt ${t.attempt}: ${t.k} in ${formatDuration(t.durationMs)}`}
                     {handlers.length > 1 && ` on ${app.producerName(t.producer)}`}
                     {t.error && !repeatsError(tries, i) && (
                       <details class="error" open={i === lastError || undefined}>
@@ -168,6 +175,7 @@ function Deliveries({ event }: { event: RetainedEvent }) {
                 )
               })}
             </ol>
+            <ReplayPanel event={event} subscription={subscription} producer={owner ?? tries[tries.length - 1]!.producer} tries={tries} status={status} />
           </div>
         )
       })}

@@ -4,6 +4,8 @@ import { listOperations, sequenceDiagram } from '../state/sequence'
 import type { SequenceDiagram } from '../state/sequence'
 import { useApp, useRedraw } from './context'
 import { SequenceDrawing } from './SequenceDrawing'
+import { CopyCode } from './CopyCode'
+import { operationTestSnippet } from '../state/code-snippets'
 
 /** The operation list and the diagram scan every kept event: rebuilt every this many redraws (1.5 s at most) while traffic flows. */
 const REFRESH_TICKS = 30
@@ -49,6 +51,11 @@ export function SequenceView() {
           </small>
         )}
       </div>
+      {diagram && diagram.steps.length > 0 && (
+        <div class="seq-code">
+          <CopyCode key={chosen} label="operation as a vitest test" code={() => operationTestSnippet(diagram, app.producerName)} />
+        </div>
+      )}
       {chosen === undefined ? (
         <p class="empty">No operation yet. Events that carry a <code>correlationid</code> (every event emitted with <code>causedBy(envelope)</code> from a handler, or with <code>{'{ correlationid }'}</code>) are grouped into operations here.</p>
       ) : diagram && diagram.steps.length > 0 ? <SequenceDrawing diagram={diagram} /> : <p class="empty">No kept event belongs to the operation {chosen}.</p>}

@@ -5,7 +5,8 @@ import { describeSpan, waterfall } from '../state/waterfall'
 import type { WaterfallSpan } from '../state/waterfall'
 import { useApp, useRedraw } from './context'
 
-const percent = (x: number) => `${(x * 100).toFixed(3)}%`
+/** Each span is at least this wide, so the shortest try can be seen, pointed at and focused. */
+const MIN_PX = 6
 
 /**
  * Each subscription's tries of the event on one time axis from its emit: queue wait, run time,
@@ -20,6 +21,10 @@ export function WaterfallView({ event }: { event: RetainedEvent }) {
   const { start, end, lanes } = waterfall(event)
   if (lanes.length === 0) return null
   const length = Math.max(end - start, 1)
+  // A lane's spans follow one another from the emit: each takes its share of what the minimum
+  // widths leave, plus the minimum, so none covers another however short it is.
+  const most = Math.max(...lanes.map((l) => l.spans.length))
+  const share = (ms: number) => `(100% - ${most * MIN_PX}px) * ${(ms / length).toFixed(5)}`
   const spanText = (lane: string, span: WaterfallSpan) =>
     `${lane}: ${describeSpan(span, formatDuration)}, ${span.from === start ? 'at the emit' : `${formatDuration(span.from - start)} after the emit`}`
   return (
@@ -37,7 +42,7 @@ export function WaterfallView({ event }: { event: RetainedEvent }) {
                   <button
                     key={i}
                     class={`span span-${span.kind}${span.outcome ? ` span-${span.outcome}` : ''}`}
-                    style={{ left: percent((span.from - start) / length), width: percent((span.to - span.from) / length) }}
+                    style={{ left: `calc(${share(span.from - start)} + ${i * MIN_PX}px)`, width: `calc(${share(span.to - span.from)} + ${MIN_PX}px)` }}
                     aria-label={text}
                     title={text}
                     onFocus={() => setShown(text)}
