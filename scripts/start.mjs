@@ -150,8 +150,9 @@ async function startDemo() {
   const hubUrl = await startHub()
   const [, serviceUrl] = await startService('node-service', { DATA_DIR: dataDir, TIDINGS_DEVTOOLS: hubUrl }).ready
   const appBase = await startApp()
-  // The app connects to the hub given in its URL (and then drops it from the address bar).
-  const appUrl = `${appBase}?devtools=${encodeURIComponent(hubUrl)}`
+  // The app connects to the hub given in its URL (and then drops it from the address bar), and to
+  // the service's event stream, which ships the orders the page charges and pushes their status.
+  const appUrl = `${appBase}?devtools=${encodeURIComponent(hubUrl)}&push=${encodeURIComponent(`${serviceUrl}/events`)}`
   const vueUrl = await startVueApp()
   const traffic = await startTraffic({ SERVICE_URL: serviceUrl, APP_URL: appUrl })
 
@@ -160,8 +161,10 @@ Tidings is running.
 
   devtools      ${hubUrl}
   browser app   ${appUrl}
+                open it in two tabs: the cart and the orders stay in sync, one tab charges the
+                payments, a worker prices the cart, the node service pushes "shipped" over SSE
   vue app       ${vueUrl}   (the @tidings/vue composables)
-  node service  ${serviceUrl}   (POST /orders, GET /orders/:id, GET /dead-letters)
+  node service  ${serviceUrl}   (POST /orders, GET /orders/:id, GET /dead-letters, GET /events: SSE)
   file store    ${dataDir}
 
 ${traffic}
@@ -189,8 +192,9 @@ async function startNatsDemo() {
     services.push({ name, url, store, pid: managed.child.pid })
   }
   const appBase = await startApp()
-  // The app's orders and payments travel through the nats-server's WebSocket listener.
-  const appUrl = `${appBase}?devtools=${encodeURIComponent(hubUrl)}&nats=${encodeURIComponent(nats.wsUrl)}`
+  // The app's orders and payments travel through the nats-server's WebSocket listener; shipments
+  // come back over one instance's event stream (the instances share their events).
+  const appUrl = `${appBase}?devtools=${encodeURIComponent(hubUrl)}&nats=${encodeURIComponent(nats.wsUrl)}&push=${encodeURIComponent(`${services[0].url}/events`)}`
   const vueUrl = await startVueApp()
   const traffic = await startTraffic({ SERVICE_URLS: services.map(({ url }) => url).join(','), APP_URL: appUrl })
   const [a, b] = services

@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright'
 import { build, preview } from 'vite'
@@ -9,12 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from './support/browser'
 
 const appRoot = fileURLToPath(new URL('../examples/browser-app', import.meta.url))
+// The node service as users run it, built by scripts/setup.mjs.
+const serviceMain = fileURLToPath(new URL('../examples/node-service/dist/main.js', import.meta.url))
 const screenshots = fileURLToPath(new URL('../test-results/browser-app', import.meta.url))
 
 let outDir: string
 let server: PreviewServer
 let browser: Browser
 let page: Page
+let service: ChildProcess | undefined
+let serviceDir: string | undefined
 
 const orderRows = () => page.locator('.orders tr')
 const deadLetters = () => page.locator('.dead-letters li')
@@ -31,6 +38,8 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
+  service?.kill('SIGKILL')
+  if (serviceDir) rmSync(serviceDir, { recursive: true, force: true })
   await browser?.close()
   await server?.close()
   if (outDir) rmSync(outDir, { recursive: true, force: true })
@@ -67,4 +76,53 @@ describe('the browser app example', () => {
     await expect.poll(() => deadLetters().count()).toBe(0)
     await page.screenshot({ path: join(screenshots, 'paid.png') })
   }, 30_000)
+
+  it('keeps two tabs in sync, prices the cart in a worker, charges once and shows the shipping the node service pushes', async () => {
+    serviceDir = mkdtempSync(join(tmpdir(), 'tidings-browser-app-service-'))
+    service = spawn(process.execPath, [serviceMain], {
+      env: { ...process.env, PORT: '0', DATA_DIR: serviceDir, PACKING_MS: '200' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let serviceUrl: string | undefined
+    for await (const line of createInterface({ input: service.stdout! })) {
+      if ((serviceUrl = /listening on (http:\/\/\S+)/.exec(line)?.[1])) break
+    }
+    // Two tabs of one browser profile: they share the channel, the locks and the IndexedDB log.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+    const url = `${server.resolvedUrls!.local[0]!}?push=${encodeURIComponent(`${serviceUrl}/events`)}`
+    const [a, b] = [await context.newPage(), await context.newPage()]
+    for (const tab of [a, b]) await tab.goto(url)
+    // Whichever tab was elected to charge, it reads the rate the other tab's slider set.
+    await b.getByRole('slider').fill('0')
+
+    await a.getByRole('button', { name: 'Add Sencha green tea' }).click()
+    await a.getByRole('button', { name: 'Add Sencha green tea' }).click()
+    await b.getByRole('button', { name: 'Add Stoneware mug' }).click()
+    for (const tab of [a, b]) {
+      await expect.poll(() => tab.locator('.cart').innerText()).toMatch(/2 ×\s*Sencha green tea[\s\S]*1 ×\s*Stoneware mug[\s\S]*Total €31\.00/)
+      // Each tab's own worker prices the cart: 31.00 with 20 % VAT included, free shipping from 40.
+      await expect.poll(() => tab.getByLabel('Totals from the worker').innerText())
+        .toBe('3 items · €31.00 incl. €5.17 VAT · €9.00 more for free shipping (priced in a worker)')
+    }
+    await a.screenshot({ path: join(screenshots, 'tab-a-cart.png') })
+
+    await b.getByRole('button', { name: 'Checkout' }).click()
+    for (const tab of [a, b]) {
+      await expect.poll(() => tab.locator('.cart').innerText()).toContain('Your cart is empty.')
+      await expect.poll(() => tab.locator('.orders tr').first().innerText(), { timeout: 10_000 }).toContain('shipped')
+    }
+    const orderId = await a.locator('.orders tr td.mono').first().innerText()
+    await a.screenshot({ path: join(screenshots, 'tab-a-shipped.png') })
+    await b.screenshot({ path: join(screenshots, 'tab-b-shipped.png') })
+    // One tab charged and sent the payment up: the service has it once, then its shipment.
+    const status = (await (await fetch(`${serviceUrl}/orders/${orderId}`)).json()) as { status: string; events: Array<{ type: string }> }
+    expect(status).toMatchObject({ status: 'shipped', events: [{ type: 'payment.captured' }, { type: 'order.shipped' }] })
+
+    // Tab a goes (it may have been the one charging): b charges the next order.
+    await b.getByRole('button', { name: 'Add Wildflower honey' }).click()
+    await a.close()
+    await b.getByRole('button', { name: 'Checkout' }).click()
+    await expect.poll(() => b.locator('.orders tr').first().innerText(), { timeout: 10_000 }).toMatch(/€11\.25\s*shipped/)
+    await context.close()
+  }, 40_000)
 })

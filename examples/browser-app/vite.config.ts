@@ -9,4 +9,6 @@ export default defineConfig({
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
   build: { target: 'es2022' },
+  // The totals worker imports the bus like the page does: a module worker, code-split as the page is.
+  worker: { format: 'es' },
 })

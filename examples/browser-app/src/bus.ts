@@ -4,6 +4,7 @@ import { indexedDBStore } from '@tidings/core/indexeddb'
 import { SHARED_TYPES, catalog } from './catalog'
 import type { ShopEvents } from './catalog'
 import { pageSetting } from './page-setting'
+import { tabSync } from './sync'
 
 export type ShopBus = StandardBus<ShopEvents>
 
@@ -25,11 +26,12 @@ const nats: Transport | undefined = natsUrl === undefined
 /**
  * The shop's one bus, with every in-process feature (retries, dead letters, history, metrics and
  * observe() for devtools). Its log and dead letters live in IndexedDB, so the cart, the order
- * history and failed payments are still there after a reload. On NATS, orders and payments also
- * travel to and from the node service's instances; the cart's events stay in the page.
+ * history and failed payments are still there after a reload. The shop's tabs share it (`sync.ts`).
+ * On NATS, orders and payments travel to and from the node service's instances instead; the
+ * cart's events stay in the tab.
  */
 const options = { catalog, source: `/browser-app/${clientId()}`, store: indexedDBStore({ name: 'tidings-tea-shop' }) }
-export const bus: ShopBus = nats === undefined ? createBus(options, standard()) : createBus(options, standard(), transport(nats))
+export const bus: ShopBus = nats === undefined ? createBus(options, standard(), tabSync(options.store)) : createBus(options, standard(), transport(nats))
 
 /** Whether this browser emitted the event (on NATS, other shoppers' orders arrive too). */
 export const isOwn = (event: { source: string }): boolean => event.source === bus.source

@@ -41,11 +41,10 @@ const cents = (amount: number) => Math.round(amount * 100) / 100
 export function useCart(restored: CartLines) {
   const [lines, apply] = useReducer(applyCartEvent, restored)
   const emit = useEmit()
-  // A name is what a dead letter is re-delivered to. order.placed can travel through NATS, where
-  // a named subscription is shared by every instance (each event goes to one of them): a view
-  // must see every event, so that one stays unnamed.
-  useEvent('cart.item.added', (_data, event) => apply(event), { name: 'cart-view.add' })
-  useEvent('cart.item.removed', (_data, event) => apply(event), { name: 'cart-view.remove' })
+  // Unnamed: a named subscription runs in one of the tabs (and on NATS, one of the instances),
+  // and every tab's view must see every event.
+  useEvent('cart.item.added', (_data, event) => apply(event))
+  useEvent('cart.item.removed', (_data, event) => apply(event))
   useEvent('order.placed', function emptyCart(_data, event) {
     apply(event)
   })

@@ -38,3 +38,12 @@ export type ShopEvents = EventsOf<typeof catalog>
 
 /** What travels through NATS when the shop has a nats-server: the orders and their payments. The cart stays in the page. */
 export const SHARED_TYPES = ['order.placed', 'payment.captured'] as const
+
+/** The node service's last status for an order, pushed to the page over SSE (`src/push.ts`). */
+export const OrderShipped = defineEvent('order.shipped', {
+  description: 'The node service shipped a paid order.',
+  schema: v.object({ orderId, parcel: v.string() }),
+})
+
+/** What the page and the node service's event stream exchange: payments up, shipments down. */
+export const pushCatalog = defineCatalog(PaymentCaptured, OrderShipped)

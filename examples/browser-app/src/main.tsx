@@ -4,13 +4,18 @@ import { restoreCart } from './cart'
 import { connectToHub } from './devtools'
 import { restoreOrders } from './orders'
 import { collectPayments } from './payment'
+import { sendPaymentsToShipping } from './push'
 import { App } from './views/App'
 import type { Restored } from './views/App'
 import './styles.css'
 
 const devtools = connectToHub(bus)
 // On NATS the node service charges the orders (its instances share the work); else the page does.
-if (natsUrl === undefined) collectPayments(bus)
+// The page that charges sends its payments to the node service's shipping (with ?push=).
+if (natsUrl === undefined) {
+  collectPayments(bus)
+  sendPaymentsToShipping(bus)
+}
 
 // The page starts from what the stored log and dead letters hold, so it waits for them; without
 // storage (private mode, a full disk) the shop still works, it just forgets on reload.

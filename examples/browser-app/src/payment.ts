@@ -1,8 +1,20 @@
 import { causedBy } from '@tidings/core'
 import type { ShopBus } from './bus'
 
-/** Share of payment attempts that fail, 0–1: a slider in the page changes it. */
-export const payments = { failureRate: 0.3 }
+const FAILURE_RATE_KEY = 'tidings-shop-failure-rate'
+
+/**
+ * Share of payment attempts that fail, 0–1: a slider in the page changes it. Kept in localStorage,
+ * since the tab that charges (the elected one) may not be the tab whose slider moved.
+ */
+export const payments = {
+  get failureRate(): number {
+    return Number(localStorage.getItem(FAILURE_RATE_KEY) ?? 0.3)
+  },
+  set failureRate(rate: number) {
+    localStorage.setItem(FAILURE_RATE_KEY, String(rate))
+  },
+}
 
 class PaymentDeclinedError extends Error {
   override readonly name = 'PaymentDeclinedError'
@@ -18,9 +30,9 @@ async function charge(orderId: string, total: number): Promise<string> {
 }
 
 /**
- * Charges each placed order. A failed charge is retried once, 400 ms later; if that fails too the
- * order lands in the dead-letter queue, where the "Retry" button re-delivers it to this same
- * subscription (found by its name, even after a reload).
+ * Charges each placed order, in one of the shop's tabs (the subscription is named). A failed charge
+ * is retried once, 400 ms later; if that fails too the order lands in the dead-letter queue, where
+ * the "Retry" button re-delivers it to this same subscription (found by its name, even after a reload).
  */
 export function collectPayments(bus: ShopBus): () => void {
   return bus.on('order.placed', async (order, envelope) => {

@@ -1,5 +1,6 @@
 import type { Cart } from '../cart'
 import { formatPrice, productBySku } from '../products'
+import { WorkerTotal } from './WorkerTotal'
 
 export function CartPanel({ cart }: { cart: Cart }) {
   const lines = [...cart.lines]
@@ -21,6 +22,7 @@ export function CartPanel({ cart }: { cart: Cart }) {
           })}
         </ul>
       )}
+      <WorkerTotal lines={cart.lines} />
       <div class="checkout">
         <strong>Total {formatPrice(cart.total)}</strong>
         <button class="primary" disabled={lines.length === 0} onClick={cart.checkout}>Checkout</button>

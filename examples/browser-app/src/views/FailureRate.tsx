@@ -1,8 +1,14 @@
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { payments } from '../payment'
 
 export function FailureRate() {
   const [percent, setPercent] = useState(Math.round(payments.failureRate * 100))
+  // Another tab's slider moved it.
+  useEffect(() => {
+    const follow = () => setPercent(Math.round(payments.failureRate * 100))
+    addEventListener('storage', follow)
+    return () => removeEventListener('storage', follow)
+  }, [])
   return (
     <label class="failure-rate">
       Payment provider fails <strong>{percent}%</strong> of attempts

@@ -1,11 +1,12 @@
 import type { OrderStatus, Orders } from '../orders'
 import { formatPrice } from '../products'
 
-const LABELS: Record<OrderStatus, string> = {
-  paying: 'paying…', paid: 'paid', failed: 'payment failed', abandoned: 'abandoned', unknown: 'interrupted',
+const LABELS: Record<OrderStatus | 'shipped', string> = {
+  paying: 'paying…', paid: 'paid', shipped: 'shipped', failed: 'payment failed', abandoned: 'abandoned', unknown: 'interrupted',
 }
 
-export function OrderList({ orders }: { orders: Orders }) {
+/** `shipped`: the parcels the node service pushed, by order id. */
+export function OrderList({ orders, shipped }: { orders: Orders; shipped: ReadonlyMap<string, string> }) {
   const rows = orders.orders
   return (
     <section class="orders" aria-labelledby="orders-title">
@@ -18,7 +19,9 @@ export function OrderList({ orders }: { orders: Orders }) {
                 <td class="mono">{o.orderId}</td>
                 <td>{new Date(o.time).toLocaleTimeString()}</td>
                 <td class="price">{formatPrice(o.total)}</td>
-                <td><span class={`status ${o.status}`}>{LABELS[o.status]}</span></td>
+                <td>{shipped.has(o.orderId)
+                  ? <span class="status shipped" title={`parcel ${shipped.get(o.orderId)}`}>{LABELS.shipped}</span>
+                  : <span class={`status ${o.status}`}>{LABELS[o.status]}</span>}</td>
               </tr>
             ))}
           </tbody>
