@@ -64,7 +64,7 @@ let shop: ReturnType<typeof startShop>
 let browser: Browser
 let page: Page
 let dist: string
-const { shot, waitUntil, settled, shotEverywhere } = pageHelpers(() => page, screenshots)
+const { waitUntil, settled, shotEverywhere } = pageHelpers(() => page, screenshots)
 const rows = () => page.locator('[role=option]')
 const detail = () => page.getByLabel('Event detail')
 const search = async (text: string) => {
