@@ -6,12 +6,13 @@ import { PlainSummary } from './test/support/plain-summary'
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const chromium = {
+// A new object per project: vitest names each project's browser instances on the object itself.
+const chromium = () => ({
   enabled: true,
   headless: true,
   provider: playwright({ launchOptions: { executablePath, args: CHROMIUM_ARGS } }),
   instances: [{ browser: 'chromium' as const }],
-}
+})
 const PREACT_TESTS = 'packages/react/test/preact/**/*.browser.test.ts'
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src`, import.meta.url))
 
@@ -47,14 +48,14 @@ export default defineConfig({
           exclude: ['**/node_modules/**', PREACT_TESTS],
           // A devtools hub and a nats-server in Node, for connectDevtools and natsTransport over the browser's own WebSocket.
           globalSetup: ['packages/core/test/devtools/hub.global-setup.ts', 'packages/nats/test/server.global-setup.ts'],
-          browser: chromium,
+          browser: chromium(),
         },
       },
       {
         extends: true,
         // @tidings/react on Preact: what an app gets by aliasing react to preact/compat.
         resolve: { alias: [{ find: /^react(-dom)?$/, replacement: 'preact/compat' }] },
-        test: { name: 'preact', include: [PREACT_TESTS], browser: chromium },
+        test: { name: 'preact', include: [PREACT_TESTS], browser: chromium() },
       },
     ],
   },
