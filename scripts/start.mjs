@@ -120,22 +120,16 @@ const startService = (name, env) => start(name, [node, join(root, 'examples/node
   ready: /listening on (http:\/\/\S+)/,
 })
 
-const startApp = async () => {
-  const [, appBase] = await start('browser-app', [node, vite, 'preview', '--port', '0'], {
-    cwd: browserApp,
-    ready: /Local:\s+(http:\/\/\S+)/,
-  }).ready
-  return appBase
-}
-
-/** The Vue example: its bus lives in its page, so it needs nothing else running. */
-const startVueApp = async () => {
-  const [, url] = await start('vue-app', [node, vite, 'preview', '--port', '0'], {
-    cwd: vueApp,
-    ready: /Local:\s+(http:\/\/\S+)/,
-  }).ready
+/** Serves a built example app with `vite preview`; resolves to its URL. */
+const startPreview = async (name, cwd) => {
+  const [, url] = await start(name, [node, vite, 'preview', '--port', '0'], { cwd, ready: /Local:\s+(http:\/\/\S+)/ }).ready
   return url
 }
+
+const startApp = () => startPreview('browser-app', browserApp)
+
+/** The Vue example: its bus lives in its page, so it needs nothing else running. */
+const startVueApp = () => startPreview('vue-app', vueApp)
 
 const startTraffic = async (env) => {
   const [traffic] = await start('traffic', [node, join(root, 'scripts/start/traffic.mjs')], {
