@@ -33,7 +33,7 @@ const snapshotFile = join(dir, 'catalog.snapshot.json')
 const run = (action: string, catalog: string, ...rest: string[]) => cli(['catalog', action, '--catalog', catalog, '--snapshot', snapshotFile, ...rest])
 
 // Each case spawns the CLI a few times, and loading a TypeScript catalog bundles it: seconds on a loaded machine.
-describe('tidings catalog', { timeout: 30_000 }, () => {
+describe('tidings catalog', { timeout: 60_000 }, () => {
   it('snapshots a TypeScript catalog and checks it unchanged', async () => {
     const written = await run('snapshot', writeCatalog('catalog.ts', { fields: v1 }))
     expect(written).toMatchObject({ code: 0, stderr: expect.stringContaining('1 type written') })

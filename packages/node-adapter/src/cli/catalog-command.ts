@@ -44,35 +44,41 @@ function printReport(report: CompatibilityReport, io: Io, json: boolean): void {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
-async function snapshot(values: { force?: boolean; prune?: boolean }, catalogSpec: string, file: string, io: Io): Promise<number> {
+/** The snapshot file: where it is, and how the user named it (for messages). */
+interface SnapshotFile {
+  path: string
+  name: string
+}
+
+async function snapshot(values: { force?: boolean; prune?: boolean }, catalogSpec: string, file: SnapshotFile, io: Io): Promise<number> {
   const catalog = await loadCatalog(catalogSpec)
-  const previous = await readSnapshotFile(file)
+  const previous = await readSnapshotFile(file.path)
   if (previous !== undefined && !values.force) {
     const report = checkCatalog(catalog, previous)
     if (report.problems.length > 0) {
       printReport({ problems: report.problems, notes: [] }, io, false)
-      io.err(io.errColor.red(`${plural(report.problems.length, 'problem')}: ${file} not written (a snapshot records compatible changes only; --force to record anyway)`))
+      io.err(io.errColor.red(`${plural(report.problems.length, 'problem')}: ${file.name} not written (a snapshot records compatible changes only; --force to record anyway)`))
       return ExitCode.FAILED
     }
   }
   const next: CatalogSnapshot = snapshotCatalog(catalog, { ...(previous && { previous }), prune: values.prune === true })
-  await writeSnapshotFile(file, next)
-  io.err(`${file}: ${plural(Object.keys(next.types).length, 'type')} written`)
+  await writeSnapshotFile(file.path, next)
+  io.err(`${file.name}: ${plural(Object.keys(next.types).length, 'type')} written`)
   return ExitCode.OK
 }
 
-async function check(values: { golden?: string[]; strict?: boolean; json?: boolean }, catalogSpec: string, file: string, io: Io): Promise<number> {
+async function check(values: { golden?: string[]; strict?: boolean; json?: boolean }, catalogSpec: string, file: SnapshotFile, io: Io): Promise<number> {
   const catalog = await loadCatalog(catalogSpec)
-  const committed = await readSnapshotFile(file)
-  if (committed === undefined) throw usageError(`No snapshot at ${file}: write one with tidings catalog snapshot --catalog ${catalogSpec} and commit it`)
+  const committed = await readSnapshotFile(file.path)
+  if (committed === undefined) throw usageError(`No snapshot at ${file.name}: write one with tidings catalog snapshot --catalog ${catalogSpec} and commit it`)
   const report = checkCatalog(catalog, committed, { golden: await readGolden(values.golden ?? []) })
   printReport(report, io, values.json === true)
   const failing = report.problems.length + (values.strict ? report.notes.length : 0)
   if (failing > 0) {
-    io.err(io.errColor.red(`${plural(failing, 'problem')} against ${file}`))
+    io.err(io.errColor.red(`${plural(failing, 'problem')} against ${file.name}`))
     return ExitCode.FAILED
   }
-  io.err(io.errColor.green(`compatible with ${file} (${plural(catalog.definitions.size, 'type')})`))
+  io.err(io.errColor.green(`compatible with ${file.name} (${plural(catalog.definitions.size, 'type')})`))
   return ExitCode.OK
 }
 
@@ -98,6 +104,6 @@ export async function catalogCommand(argv: string[], io: Io): Promise<number> {
   if (values.catalog === undefined) throw usageError(`tidings catalog ${action} needs --catalog <module> (see tidings catalog --help)`)
   const misplaced = action === 'snapshot' ? (['golden', 'strict', 'json'] as const) : (['force', 'prune'] as const)
   for (const name of misplaced) if (values[name] !== undefined) throw usageError(`--${name} is not an option of tidings catalog ${action}`)
-  const file = resolve(values.snapshot ?? DEFAULT_SNAPSHOT)
+  const file = { path: resolve(values.snapshot ?? DEFAULT_SNAPSHOT), name: values.snapshot ?? DEFAULT_SNAPSHOT }
   return action === 'snapshot' ? snapshot(values, values.catalog, file, io) : check(values, values.catalog, file, io)
 }
