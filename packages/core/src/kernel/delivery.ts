@@ -32,7 +32,8 @@ export interface Tracker {
   /** With `once`: whether the caller will try again, as the outcome steps are told. */
   willRetry?(d: Delivery, error: unknown): boolean
   start?(d: Delivery): void
-  done?(d: Delivery, error: unknown, outcome: Outcome): void
+  /** `at`: the performance.now() reading that ended the try, 0 when there was none. */
+  done?(d: Delivery, error: unknown, outcome: Outcome, at: number): void
 }
 
 export type Outcome = 'delivered' | 'failed' | 'dead-lettered'

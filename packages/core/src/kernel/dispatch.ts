@@ -86,27 +86,30 @@ export const createDispatcher = (k: Pick<Core, 'all' | 'registry' | 'closed' | '
     return 0
   }
 
-  const elapsed = (d: Delivery) => (d.start === 0 ? -1 : performance.now() - d.start)
+  // One clock reading per outcome, shared by the outcome steps and the tracker (0: untimed).
+  const endOf = (d: Delivery) => (d.start === 0 ? 0 : performance.now())
 
   const succeed = (d: Delivery) => {
-    k.delivered?.(d, elapsed(d))
-    d.tracker?.done?.(d, undefined, 'delivered')
+    const at = endOf(d)
+    k.delivered?.(d, at === 0 ? -1 : at - d.start)
+    d.tracker?.done?.(d, undefined, 'delivered', at)
   }
 
   const fail = (d: Delivery, error: unknown) => {
-    const ms = elapsed(d)
+    const at = endOf(d)
+    const ms = at === 0 ? -1 : at - d.start
     d.firstFailedAt ||= Date.now()
     const t = d.tracker
     if (t?.once) {
       k.failed?.(d, error, ms, t.willRetry?.(d, error) === true)
-      return t.done?.(d, error, 'failed')
+      return t.done?.(d, error, 'failed', at)
     }
     const again = !k.closed && k.retry !== undefined && k.retry.later(d, error)
     k.failed?.(d, error, ms, again)
-    if (!again) giveUp(d, error)
+    if (!again) giveUp(d, error, at)
   }
 
-  const giveUp = (d: Delivery, error: unknown) => {
+  const giveUp = (d: Delivery, error: unknown, at = 0) => {
     if (k.keep !== undefined) void k.keep(d.envelope, d.subscription, d.attempt, d.firstFailedAt, error, d.handler)
     else {
       // The advice is for development builds (guarded for browsers without process); `cause` and `details` are in both.
@@ -119,7 +122,7 @@ export const createDispatcher = (k: Pick<Core, 'all' | 'registry' | 'closed' | '
     }
     const outcome = k.keep !== undefined ? 'dead-lettered' : 'failed'
     k.gaveUp?.(d, error, outcome)
-    d.tracker?.done?.(d, error, outcome)
+    d.tracker?.done?.(d, error, outcome, at)
   }
 
   const tryAgain = (d: Delivery) => {

@@ -46,9 +46,9 @@ export class ReportTracker implements Tracker {
     this.pending++
   }
 
-  done(d: Delivery, error: unknown, status: Outcome): void {
+  done(d: Delivery, error: unknown, status: Outcome, at: number): void {
     const r = this.report
-    const outcome: DeliveryOutcome = { subscription: d.subscription, status, attempts: d.attempt, durationMs: performance.now() - d.firstStart }
+    const outcome: DeliveryOutcome = { subscription: d.subscription, status, attempts: d.attempt, durationMs: (at || performance.now()) - d.firstStart }
     if (status !== 'delivered') outcome.error = errorInfo(error)
     r.subscriptions.push(outcome)
     if (status === 'delivered') r.delivered++
