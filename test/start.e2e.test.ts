@@ -120,6 +120,24 @@ describe('npm start', () => {
     }
   }, 90_000)
 
+  it('opens the browser app in two tabs that stay in sync, with the worker\'s total and the shipping the node service pushes', async () => {
+    const [, appUrl] = await waitForOutput(/browser app\s+(http:\/\/\S+\?devtools=\S+)/, 5_000)
+    const [, serviceUrl] = await waitForOutput(/node service\s+(http:\/\/\S+)/, 5_000)
+    expect(output).toMatch(/open it in two tabs/)
+    expect(new URL(appUrl!).searchParams.get('push')).toBe(`${serviceUrl}/events`)
+    const context = await browser.newContext({ viewport: { width: 1400, height: 860 } })
+    const [a, b] = [await context.newPage(), await context.newPage()]
+    for (const tab of [a, b]) await tab.goto(appUrl!)
+    await a.getByRole('slider').fill('0')
+    await a.getByRole('button', { name: 'Add Cast-iron teapot' }).click()
+    await expect.poll(() => b.locator('.cart').innerText()).toMatch(/1 ×\s*Cast-iron teapot[\s\S]*Total €49\.00/)
+    await expect.poll(() => b.getByLabel('Totals from the worker').innerText()).toContain('1 item · €49.00 incl. €8.17 VAT · free shipping')
+    await b.getByRole('button', { name: 'Checkout' }).click()
+    for (const tab of [a, b]) await expect.poll(() => tab.locator('.orders tr').first().innerText(), { timeout: 15_000 }).toMatch(/€49\.00\s*shipped/)
+    await b.screenshot({ path: join(screenshots, 'browser-app-two-tabs.png') })
+    await context.close()
+  }, 30_000)
+
   it('serves the Vue app, whose composables follow the kitchen\'s events', async () => {
     const [, vueUrl] = await waitForOutput(/vue app\s+(http:\/\/\S+)/, 5_000)
     await page.goto(vueUrl!)
