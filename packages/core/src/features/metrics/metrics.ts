@@ -4,6 +4,7 @@ import { defineFeature } from '../../kernel/host'
 import type { Feature, FeatureApi } from '../../kernel/types'
 import { createMetrics } from '../../metrics'
 import type { MetricsSnapshot, TypeStats } from '../../metrics'
+import type { BusEnvelope } from '../../kernel/envelope'
 import type { Slot } from '../../kernel/slot'
 
 export interface MetricsApi extends FeatureApi {
@@ -29,26 +30,30 @@ export function metrics(): Feature<MetricsApi> {
     let total = 0
     let lastMs = -1
     let sample = false
+    // Once per clock reading, out of the per-emit step so that it stays small enough to inline.
+    const tick = (ms: number) => {
+      lastMs = ms
+      m.tick(ms, total)
+      sample = true
+    }
     return {
-      record(_env, slot, remote) {
+      record(env, slot, remote) {
         if (remote) return
         statsOf(slot).emitted++
         total++
-        const ms = now()
-        if (ms !== lastMs) {
-          lastMs = ms
-          m.tick(ms, total)
-          sample = true
-        }
+        // An envelope emitted without options holds the emit's own now() reading: no second read.
+        const ms = (env as BusEnvelope)._a === undefined ? (env as BusEnvelope)._ms : now()
+        if (ms !== lastMs) tick(ms)
       },
       dispatch: (next) => (env, slot, tracker) => {
         if (sample && tracker === undefined) {
           sample = false
           tracker = TIMED
         }
-        // Read after next(): a followed dispatch counts its deliveries into the same field meanwhile.
+        const stats = statsOf(slot)
+        // Added after next(): a followed dispatch counts its deliveries into the same field meanwhile.
         const ok = next(env, slot, tracker)
-        statsOf(slot).delivered += ok
+        stats.delivered += ok
         return ok
       },
       delivered(d, ms) {
