@@ -5,28 +5,9 @@
 // and unpacked outside the workspace, bundled with esbuild, minified, for production
 // (process.env.NODE_ENV = "production"); react, vue and valibot are external (the app has them
 // already). The issue's bar: at most 1 KB gzip per binding. `--check` fails above it.
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
-import { build } from 'esbuild'
+import { bundleApp, withPacked } from './size/packed.mjs'
 
-const root = new URL('..', import.meta.url).pathname
 const BAR = 1024
-
-/** The packed packages, unpacked into a scratch directory's node_modules: what a user installs. */
-const installPacked = (packages) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tidings-size-bindings-'))
-  for (const name of packages) {
-    const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir, `./packages/${name}`], { cwd: root, encoding: 'utf8' }))
-    const target = join(dir, `node_modules/@tidings/${name}`)
-    mkdirSync(target, { recursive: true })
-    execFileSync('tar', ['-xzf', join(dir, filename), '-C', target, '--strip-components=1'])
-  }
-  mkdirSync(join(dir, 'app'))
-  return dir
-}
 
 // The bus every app creates: typed, with the features the list hooks read.
 const busLines = [
@@ -108,35 +89,16 @@ const apps = [
   },
 ]
 
-const gzipOf = async (lines, scratch) => {
-  const result = await build({
-    stdin: { contents: [...busLines, ...lines].join('\n'), resolveDir: join(scratch, 'app'), sourcefile: 'app.ts', loader: 'ts' },
-    absWorkingDir: join(scratch, 'app'),
-    // The packed packages first; the workspace's node_modules for their own dependencies.
-    nodePaths: [join(scratch, 'node_modules'), join(root, 'node_modules')],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    target: 'es2022',
-    platform: 'browser',
-    external: ['valibot', 'react', 'vue'],
-    define: { 'process.env.NODE_ENV': '"production"' },
-    write: false,
-    logLevel: 'silent',
-  })
-  return gzipSync(result.outputFiles[0].contents, { level: 9 }).length
-}
+const gzipOf = async (lines, scratch) => (await bundleApp(scratch, 'app', [...busLines, ...lines].join('\n'), ['valibot', 'react', 'vue'])).gzip
 
-const scratch = installPacked(['core', 'react', 'vue'])
-const rows = []
-try {
+const rows = await withPacked(['core', 'react', 'vue'], async (scratch) => {
+  const measured = []
   for (const app of apps) {
     const [withIt, withoutIt] = [await gzipOf(app.with, scratch), await gzipOf(app.without, scratch)]
-    rows.push({ name: app.name, withIt, withoutIt, added: withIt - withoutIt })
+    measured.push({ name: app.name, withIt, withoutIt, added: withIt - withoutIt })
   }
-} finally {
-  rmSync(scratch, { recursive: true, force: true })
-}
+  return measured
+})
 
 const bytes = (n) => `${n.toLocaleString('en-US')} B`
 console.log(`| app | without the binding (min+gzip) | with it | added | bar ${bytes(BAR)} |`)
