@@ -100,12 +100,17 @@ export function defineEvent<const T extends string, S extends StandardSchemaV1>(
   if (!Number.isInteger(version) || version < 1) {
     throw invalid(`defineEvent("${type}"): version must be an integer ≥ 1, got ${String(options.version)}`)
   }
+  // Messages: what to do in development builds, what failed in production ones (the define drops the long text).
   if (!isStandardSchema(options.schema)) {
-    throw invalid(`defineEvent("${type}"): schema must be a Standard Schema v1 (valibot, zod 4, arktype 2; wrap an Effect schema with Schema.toStandardSchemaV1(schema)); got ${options.schema === null ? 'null' : typeof options.schema}`)
+    throw invalid(typeof process !== 'undefined' && process.env.NODE_ENV !== 'production'
+      ? `defineEvent("${type}"): schema must be a Standard Schema v1 (valibot, zod 4, arktype 2; wrap an Effect schema with Schema.toStandardSchemaV1(schema)); got ${options.schema === null ? 'null' : typeof options.schema}`
+      : `defineEvent("${type}"): not a Standard Schema v1`)
   }
   // Valibot marks its async schemas; other libraries are caught when they return a promise.
   if ((options.schema as { async?: unknown }).async === true) {
-    throw invalid(`defineEvent("${type}"): the schema is asynchronous, but emit validates synchronously: use the synchronous schema functions (v.object, not v.objectAsync) and run async checks in a handler`)
+    throw invalid(typeof process !== 'undefined' && process.env.NODE_ENV !== 'production'
+      ? `defineEvent("${type}"): the schema is asynchronous, but emit validates synchronously: use the synchronous schema functions (v.object, not v.objectAsync) and run async checks in a handler`
+      : `defineEvent("${type}"): async schema`)
   }
   const upcast = options.upcast ?? {}
   for (let from = 1; from < version; from++) {

@@ -24,7 +24,9 @@ export const describeIssues = (issues: readonly StandardSchemaV1.Issue[]): Issue
 
 const asyncRefused = (type: string, what: string) => new TidingsError(
   'E_VALIDATION',
-  `The "${type}" schema validated the ${what} asynchronously: Tidings validates synchronously (on emit and decode), so remove the schema's async checks (refinements, transforms) or validate them in a handler`,
+  typeof process !== 'undefined' && process.env.NODE_ENV !== 'production'
+    ? `The "${type}" schema validated the ${what} asynchronously: Tidings validates synchronously (on emit and decode), so remove the schema's async checks (refinements, transforms) or validate them in a handler`
+    : `"${type}" ${what}: async validation`,
   { details: { type, async: true } },
 )
 
