@@ -206,6 +206,20 @@ describe('devtools views of one event and one operation', () => {
     await page.getByRole('tab', { name: 'Stream' }).click()
   }, 40_000)
 
+  it('shows where each event was emitted: the call site the emitting bus captured while the page was connected', async () => {
+    placeOrder('W-2', 1)
+    await search('W-2')
+    await waitUntil('the order and its chain are listed', async () => (await rows().count()) >= 3)
+    await rows().filter({ hasText: 'order.placed' }).first().click()
+    const site = detail().locator('tr', { hasText: 'emitted at' }).locator('td')
+    expect(await site.innerText()).toMatch(/^placeOrder \(.*devtools-views\.e2e\.test\.ts:\d+:\d+\)$/)
+    // An event a handler emitted was emitted in that handler, on the other bus.
+    await page.keyboard.press('ArrowDown')
+    await waitUntil('the next event is shown', async () => (await detail().locator('.detail-head h2').innerText()) !== 'order.placed')
+    expect(await detail().locator('tr', { hasText: 'emitted at' }).locator('td').innerText()).toMatch(/devtools-views\.e2e\.test\.ts:\d+:\d+/)
+    await search('')
+  }, 30_000)
+
   it('lists who subscribes to each type in which bus, with its retry policy and outcomes, and opens a type\'s events', async () => {
     await page.getByRole('tab', { name: 'Subscribers' }).click()
     const table = page.locator('table.subscribers-table')

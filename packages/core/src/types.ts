@@ -125,6 +125,8 @@ export type Observation =
       envelope: Envelope
       /** Set when the event was emitted by another process and arrived through the bus's transport. */
       remote?: true
+      /** Where this process emitted it (the first stack frame outside Tidings), for observers that asked for call sites. */
+      site?: string
     }
   | {
       /**

@@ -177,3 +177,14 @@ describe('outcomeOf()', () => {
   it('is "retried" after a dead letter was retried successfully', () =>
     expect(outcomeOf([d('failed', 'a'), d('dead-lettered', 'a'), d('delivered', 'a')])).toBe('retried'))
 })
+
+describe('RetainedEvents call sites', () => {
+  it('keeps where the emitting bus says the event was emitted, not where a receiving bus heard it', () => {
+    const events = new RetainedEvents(10)
+    const env = envelope('order.placed')
+    events.apply('service', [{ k: 'emitted', at: 1, envelope: env, remote: true, site: 'never (the receiver has no call site)' }])
+    expect(events.find(env.id)!.site).toBe('never (the receiver has no call site)')
+    events.apply('shop', [{ k: 'emitted', at: 2, envelope: env, site: 'placeOrder (src/shop.ts:42:7)' }])
+    expect(events.find(env.id)).toMatchObject({ producer: 'shop', site: 'placeOrder (src/shop.ts:42:7)' })
+  })
+})

@@ -49,6 +49,8 @@ export type TrafficRecord =
       truncated?: true
       /** The event was emitted by another process and reached this bus through its transport. */
       remote?: true
+      /** Where it was emitted (the first stack frame outside Tidings), from producers capturing call sites. */
+      site?: string
     }
   | {
       /** 'dead-lettered' again after a failed retry from the queue; 'discarded' when the dead letter was discarded. */
@@ -256,6 +258,7 @@ const emittedRecord = v.looseObject({
   envelope: cloudEvent,
   truncated: v.optional(v.literal(true)),
   remote: v.optional(v.literal(true)),
+  site: v.optional(v.pipe(v.string(), v.maxLength(1000))),
 })
 const outcomeRecord = v.looseObject({
   k: v.picklist(['delivered', 'failed', 'dead-lettered', 'discarded']),

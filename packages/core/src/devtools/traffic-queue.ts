@@ -188,7 +188,8 @@ export class TrafficQueue {
     const envelope = this.envelopeJSON(o.envelope)
     if (envelope === null) return undefined
     if (o.kind === 'emitted') {
-      const head = o.remote === true ? `{"k":"emitted","at":${at},"remote":true` : `{"k":"emitted","at":${at}`
+      let head = o.remote === true ? `{"k":"emitted","at":${at},"remote":true` : `{"k":"emitted","at":${at}`
+      if (o.site !== undefined) head += `,"site":${JSON.stringify(o.site.slice(0, 1000))}`
       const piece = `${head},"envelope":${envelope}}`
       // Too deep for the hub is sent like too large: without its payload.
       if (piece.length <= budget && !jsonDepthExceeds(envelope, envelopeDepth)) return piece

@@ -41,6 +41,8 @@ export interface RetainedEvent {
   outcome: Outcome
   /** Handler time summed over every try of every subscription. */
   handlerMs: number
+  /** Where the emitting bus's process emitted it (a stack frame), when its producer captures call sites. */
+  site?: string
   /** Read from a session file rather than reported live. */
   imported?: true
 }

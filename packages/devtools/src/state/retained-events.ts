@@ -94,7 +94,7 @@ export class RetainedEvents {
       if (r.k === 'emitted') {
         const known = this.byId.get(r.envelope.id)
         if (known === undefined) {
-          this.insert(producer, r.at, r.envelope, r.truncated === true, [], r.remote === true)
+          this.insert(producer, r.at, r.envelope, r.truncated === true, [], r.remote === true, r.site)
           added++
         } else if (known.via !== undefined && r.remote !== true) {
           this.takeOver(known, producer, r)
@@ -172,10 +172,11 @@ export class RetainedEvents {
     this.version++
   }
 
-  private insert(producer: string, at: number, envelope: CloudEventJSON, truncated: boolean, deliveries: Delivery[], remote: boolean): RetainedEvent {
+  private insert(producer: string, at: number, envelope: CloudEventJSON, truncated: boolean, deliveries: Delivery[], remote: boolean, site: string | undefined): RetainedEvent {
     if (this.size === this.capacity) this.evictOldest()
     const event: RetainedEvent = { seq: -1, producer, at, envelope, truncated, deliveries, outcome: 'none', handlerMs: 0 }
     if (remote) event.via = producer
+    if (site !== undefined) event.site = site
     this.place(event)
     this.version++
     return event
@@ -203,6 +204,7 @@ export class RetainedEvents {
     event.producer = producer
     event.via = undefined
     event.at = record.at
+    if (record.site !== undefined) event.site = record.site
     // The emitter's redaction of the same event; the type (and so the counts) cannot differ.
     if (record.envelope.type === event.envelope.type) {
       event.envelope = record.envelope

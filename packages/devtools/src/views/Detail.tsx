@@ -50,6 +50,7 @@ export function Detail() {
             <Attr name="id" value={env.id} />
             <Attr name="source" value={event.via === undefined ? `${env.source}  (bus: ${app.producerName(event.producer)})`
               : `${env.source}  (received through the transport by bus: ${app.producerName(event.via)}; the emitting bus has not reported it)`} />
+            {event.site !== undefined && <Attr name="emitted at" value={event.site} />}
             <Attr name="time" value={env.time ?? formatTime(event.at)} />
             <Attr name="dataversion" value={env.dataversion} />
             <tr>

@@ -6,12 +6,21 @@ import type { Feature, FeatureApi } from '../../kernel/types'
 import type { Observation } from '../../types'
 import { deadLetterSteps } from '../dead-letters/dead-letter-steps'
 import type { DeadLetterStep } from '../dead-letters/dead-letter-steps'
+import { callSite } from './call-site'
 import { observedKernel } from './observed-kernel'
+
+export interface ObserveOptions {
+  /**
+   * Capture where each event of this process was emitted (`site` of 'emitted' observations): a
+   * stack capture per emit while this observer is on, for devtools in development.
+   */
+  callSites?: boolean
+}
 
 export interface ObserveApi extends FeatureApi {
   readonly api: {
     /** Calls `observer` for every emit and delivery outcome (devtools, tracing); returns what stops it. */
-    observe(observer: (observation: Observation) => void): () => void
+    observe(observer: (observation: Observation) => void, options?: ObserveOptions): () => void
   }
 }
 
@@ -28,6 +37,8 @@ export function observe(): Feature<ObserveApi> {
     observedKernel.set(kernel.bus, kernel)
     const observers = new Set<(observation: Observation) => void>()
     let unpatch: (() => void) | undefined
+    /** Observers on that asked for call sites. */
+    let sites = 0
     // A kept dead letter retried in vain, or discarded: its bus's queue says so, not a delivery step.
     const onStep = ({ kind, entry }: DeadLetterStep) => notify({
       kind, envelope: entry.envelope, subscription: entry.subscription, attempt: entry.attempts, durationMs: 0, ...(kind === 'dead-lettered' && { error: entry.error }),
@@ -42,7 +53,14 @@ export function observe(): Feature<ObserveApi> {
       }
     }
     const steps: Parts = {
-      record: (envelope, _slot, remote) => notify(remote ? { kind: 'emitted', envelope, remote } : { kind: 'emitted', envelope }),
+      record(envelope, _slot, remote) {
+        if (remote) notify({ kind: 'emitted', envelope, remote })
+        else if (sites === 0) notify({ kind: 'emitted', envelope })
+        else {
+          const site = callSite()
+          notify(site === undefined ? { kind: 'emitted', envelope } : { kind: 'emitted', envelope, site })
+        }
+      },
       dispatch: (next) => (env, slot, tracker) => next(env, slot, tracker ?? FOLLOW),
       delivered: (d, ms) => notify({ kind: 'delivered', envelope: d.envelope, subscription: d.subscription, attempt: d.attempt, durationMs: Math.max(ms, 0) }),
       failed: (d, error, ms, willRetry) => notify({
@@ -54,8 +72,11 @@ export function observe(): Feature<ObserveApi> {
     }
     return {
       api: {
-        observe(observer: (observation: Observation) => void) {
+        observe(observer: (observation: Observation) => void, options?: ObserveOptions) {
+          if (observers.has(observer)) return () => {}
           observers.add(observer)
+          const withSites = options?.callSites === true
+          if (withSites) sites++
           if (unpatch === undefined) {
             const unpatchSteps = kernel.patch(steps)
             const heard = deadLetterSteps.get(kernel)
@@ -66,7 +87,9 @@ export function observe(): Feature<ObserveApi> {
             }
           }
           return () => {
-            if (!observers.delete(observer) || observers.size !== 0) return
+            if (!observers.delete(observer)) return
+            if (withSites) sites--
+            if (observers.size !== 0) return
             unpatch?.()
             unpatch = undefined
           }
