@@ -199,8 +199,11 @@ export function createBus(options: KernelOptions = {}, ...features: AnyFeature[]
   }
   k.start?.()
   if (catalog !== undefined && options.validate !== false) middlewares.push((envelope, next) => {
-    catalog.validate(envelope.type, envelope.data)
-    next(envelope)
+    const data = catalog.validate(envelope.type, envelope.data)
+    // The schema's output (defaults filled in, transforms applied) is what handlers, stores and
+    // transports get. Validation runs first, so `envelope` is the one emit made: same id and time.
+    if (data === envelope.data || !(envelope instanceof BusEnvelope)) next(envelope)
+    else next(new BusEnvelope(envelope._s, data, envelope._ms, envelope._n, envelope._c, envelope._a))
   })
   if (options.middleware) middlewares.push(...options.middleware)
   rebuildChain()

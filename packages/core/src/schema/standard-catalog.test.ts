@@ -3,7 +3,7 @@ import { Schema } from 'effect'
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createBus, createCodec, defineCatalog, defineEvent } from '@tidings/core'
+import { createBus, createCodec, defineCatalog, defineEvent, memoryStore } from '@tidings/core'
 import type { StandardSchemaV1 } from './standard-schema'
 
 // The same payload described by each library: an order with a nested line and a defaulted currency.
@@ -75,5 +75,27 @@ describe('defineEvent() refuses schemas emit cannot use', () => {
     expect(() => catalog.validate('a', { id: 'x' })).toThrowError(
       expect.objectContaining({ code: 'E_VALIDATION', details: { type: 'a', async: true }, message: expect.stringMatching(/asynchronously/) }),
     )
+  })
+})
+
+describe("a schema's output reaches handlers, the returned envelope and the store", () => {
+  it.each([
+    ['valibot', v.object({ id: v.string(), currency: v.optional(v.string(), 'EUR'), note: v.pipe(v.string(), v.trim()) })],
+    ['zod', z.object({ id: z.string(), currency: z.string().default('EUR'), note: z.string().trim() })],
+  ] as const)('%s: defaults filled in, transforms applied, same id and time', async (_vendor, schema) => {
+    const catalog = defineCatalog(defineEvent('order.placed', { schema }))
+    const store = memoryStore()
+    const bus = createBus({ catalog, store })
+    const seen: unknown[] = []
+    bus.on('order.placed', (data, envelope) => seen.push(data, envelope.data))
+    const envelope = bus.emit('order.placed', { id: 'o-1', note: '  fragile ' })
+    expect(seen).toEqual([{ id: 'o-1', currency: 'EUR', note: 'fragile' }, { id: 'o-1', currency: 'EUR', note: 'fragile' }])
+    expect(envelope.data).toEqual({ id: 'o-1', currency: 'EUR', note: 'fragile' })
+    await bus.flush()
+    const records = []
+    for await (const r of store.read()) records.push(r)
+    const [record] = records
+    expect(record!.envelope).toMatchObject({ id: envelope.id, time: envelope.time, data: { currency: 'EUR', note: 'fragile' } })
+    expect(createCodec(catalog).decode(JSON.stringify(record!.envelope)).data).toEqual({ id: 'o-1', currency: 'EUR', note: 'fragile' })
   })
 })
