@@ -50,7 +50,9 @@ export class ReportTracker implements Tracker {
     const r = this.report
     const outcome: DeliveryOutcome = { subscription: d.subscription, status, attempts: d.attempt, durationMs: (at || performance.now()) - d.firstStart }
     if (status !== 'delivered') outcome.error = errorInfo(error)
-    r.subscriptions.push(outcome)
+    // Most reports have one subscription: an array of one, not push()'s first growth to sixteen.
+    if (r.subscriptions.length === 0) r.subscriptions = [outcome]
+    else r.subscriptions.push(outcome)
     if (status === 'delivered') r.delivered++
     else if (status === 'dead-lettered') r.deadLettered++
     if (d.attempt > 1 || status !== 'delivered') r.failed++
