@@ -64,7 +64,7 @@ let shop: ReturnType<typeof startShop>
 let browser: Browser
 let page: Page
 let dist: string
-const { waitUntil, settled, shotEverywhere } = pageHelpers(() => page, screenshots)
+const { waitUntil, settled, setTheme, shotEverywhere } = pageHelpers(() => page, screenshots)
 const rows = () => page.locator('[role=option]')
 const detail = () => page.getByLabel('Event detail')
 const search = async (text: string) => {
@@ -289,6 +289,12 @@ describe('devtools views of one event and one operation', () => {
     const select = page.getByLabel('Operation')
     await waitUntil('the order is listed', async () => (await select.locator('option', { hasText: '6 events' }).count()) > 0, 10_000)
     await select.selectOption({ label: (await select.locator('option', { hasText: '6 events' }).first().innerText()).trim() })
+    // The README's picture: an order from the browser app through two services.
+    await page.setViewportSize({ width: 1440, height: 760 })
+    await setTheme('light')
+    await settled()
+    await page.screenshot({ path: join(screenshots, 'readme-sequence.png'), clip: { x: 0, y: 0, width: 1100, height: 500 }, animations: 'disabled' })
+    await page.setViewportSize({ width: 1440, height: 820 })
     await page.getByRole('button', { name: 'Copy operation as a vitest test' }).click()
     const test = (await page.getByLabel('operation as a vitest test').innerText()).trimEnd()
     expect(test).toContain("it('order.placed leads to order.placed, order.accepted, 2 × stock.reserved, 2 × mail.send', async () => {")

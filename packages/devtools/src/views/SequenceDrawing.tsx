@@ -54,7 +54,10 @@ export function SequenceDrawing({ diagram }: { diagram: SequenceDiagram }) {
       const fy = tops[step.cause]! + NODE_H
       // Along one lifeline the arrow runs down a rail left of the events: a cause's many effects share it, drawn as one line.
       const rail = x - NODE_W / 2
-      const d = fx === x ? `M${rail} ${fy - NODE_H / 2} H${rail - 12} V${top + NODE_H / 2} H${rail}` : `M${fx} ${fy} L${x} ${top}`
+      // Across lanes it runs from the cause's side to the effect's facing side, clear of the handler labels under the cause.
+      const side = NODE_W / 2 * Math.sign(x - fx)
+      const d = fx === x ? `M${rail} ${fy - NODE_H / 2} H${rail - 12} V${top + NODE_H / 2} H${rail}`
+        : `M${fx + side} ${fy - NODE_H / 2} L${x - side} ${top + NODE_H / 2}`
       arrows.push(<path key={`c${row}`} d={d} class="seq-cause" marker-end="url(#seq-arrow)" />)
     }
     if (!shown) return
