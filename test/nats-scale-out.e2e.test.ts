@@ -83,6 +83,8 @@ async function startInstance(suffix: 'a' | 'b'): Promise<Instance> {
     env: {
       ...process.env, PORT: '0', DATA_DIR: dataDir, INSTANCE_NAME: name, TIDINGS_NATS: nats.url, TIDINGS_DEVTOOLS: hub.url,
       NATS_ACK_WAIT_MS: String(ACK_WAIT_MS), PAYMENT_FAILURE_RATE: '0', PAYMENT_LATENCY_MS: String(LATENCY_MS[suffix]),
+      // Shipping (order.shipped after packing) is the node-service test's: here an order ends paid.
+      PACKING_MS: '60000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -62,8 +62,8 @@ Object.setPrototypeOf(ObservedTidingsEmitter, TidingsEmitter)
 
 afterAll(async () => {
   // The bus saw the traffic and dead-lettered its failing subscriber; the emitters never noticed.
-  expect(observedTypes.length).toBeGreaterThan(20)
-  expect(await observedBus.dlq.size()).toBeGreaterThan(20)
+  expect(observedTypes.length).toBeGreaterThan(5)
+  expect(await observedBus.dlq.size()).toBeGreaterThan(5)
 })
 
 export const implementations: Array<[string, typeof EventEmitter]> = [
