@@ -69,7 +69,8 @@ describe('bus.dlq', () => {
     await bus.dlq.retry(entry!.id)
     state.broken = false
     await bus.dlq.retry(entry!.id)
-    expect(seen).toEqual(['failed:flaky:2', 'delivered:flaky:3'])
+    // The first re-delivery fails and the entry stays queued: observers hear it dead-lettered again.
+    expect(seen).toEqual(['failed:flaky:2', 'dead-lettered:flaky:2', 'delivered:flaky:3'])
   })
 
   it('keeps the entry, with attempts and error updated, when the re-delivery fails again', async () => {
