@@ -92,10 +92,11 @@ describe('indexedDBStore() in real tabs', () => {
     for (let i = 1; i < records.length; i++) expect(records[i]!.position).toBeGreaterThan(records[i - 1]!.position)
     const ids = records.map((r) => r.id)
     for (const tab of written) expect(ids.filter((id) => tab.includes(id))).toEqual(tab)
-    // The tabs' writes did overlap: the log alternates between them many times.
+    // The tabs' writes did overlap: the log goes from one tab to the other and back at least once
+    // (many times on a quiet machine; a loaded one may run most of a tab's writes in one go).
     let switches = 0
     for (let i = 1; i < ids.length; i++) if (written[0]!.includes(ids[i]!) !== written[0]!.includes(ids[i - 1]!)) switches++
-    expect(switches).toBeGreaterThan(10)
+    expect(switches).toBeGreaterThan(1)
   })
 
   it('a reloaded page finds its history and dead letters intact', async () => {
