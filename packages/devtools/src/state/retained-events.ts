@@ -101,7 +101,7 @@ export class RetainedEvents {
         }
       } else {
         const delivery = deliveryOf(producer, r)
-        if (this.replays.delete(replayKey(r.id, r.subscription, r.attempt))) delivery.replay = true
+        if (this.replays.size !== 0 && this.replays.delete(replayKey(r.id, r.subscription, r.attempt))) delivery.replay = true
         const event = this.byId.get(r.id)
         if (event) this.deliver(event, delivery)
         else this.hold(r.id, delivery)
