@@ -30,6 +30,8 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> => {
  */
 export const createDispatcher = (k: Pick<Core, 'all' | 'registry' | 'closed' | 'report' | 'delivered' | 'failed' | 'gaveUp' | 'retry' | 'keep'>) => {
   const { all, registry } = k
+  // Node's global `performance` is a getter (loaded on first use): read once per bus, not per try.
+  const perf = performance
 
   // The hot path is kept in small functions, the rest out of them: V8 inlines a bounded amount of
   // code into emit, and what a bus's features add to the path counts against it too.
@@ -71,7 +73,7 @@ export const createDispatcher = (k: Pick<Core, 'all' | 'registry' | 'closed' | '
       if (tracker.unnamedOnly && h.sub?.name !== undefined) continue
       const d = new Delivery(h, kind, env, slot, tracker)
       tracker.start?.(d)
-      d.firstStart = d.start = performance.now()
+      d.firstStart = d.start = perf.now()
       attempt(h, kind, env, slot, d)
     }
     return 0
@@ -107,7 +109,7 @@ export const createDispatcher = (k: Pick<Core, 'all' | 'registry' | 'closed' | '
   }
 
   // One clock reading per outcome, shared by the outcome steps and the tracker (0: untimed).
-  const endOf = (d: Delivery) => (d.start === 0 ? 0 : performance.now())
+  const endOf = (d: Delivery) => (d.start === 0 ? 0 : perf.now())
 
   const succeed = (d: Delivery) => {
     const at = endOf(d)
@@ -148,7 +150,7 @@ export const createDispatcher = (k: Pick<Core, 'all' | 'registry' | 'closed' | '
   const tryAgain = (d: Delivery) => {
     const prev = context.active
     context.active = d.envelope
-    d.start = performance.now()
+    d.start = perf.now()
     d.firstStart ||= d.start
     attempt(d.handler, d.kind, d.envelope, d.slot, d)
     context.active = prev
