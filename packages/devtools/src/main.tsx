@@ -4,6 +4,7 @@ import { applyTheme } from './theme'
 import { App } from './views/App'
 import { AppContext } from './views/context'
 import './styles.css'
+import './trace-views.css'
 
 const app = createAppState()
 applyTheme()

@@ -6,7 +6,8 @@ export type {
   BacklogFrame, BusErrorJSON, CatalogEntry, CatalogFrame, CommandArgs, CommandFrame, CommandName, CommandValues, DeadLetterJSON,
   DroppedFrame, ErrorFrame, FrameSender, FramesFrom, HubLimits, HubToProducerFrame, HubToViewerFrame, MetricsFrame,
   ProducerFeature, ProducerFrame, ProducerHelloFrame, ProducerInfo, ProducersFrame, RelayedMetricsFrame, RelayedResultFrame,
-  RelayedTrafficFrame, ResultFrame, SubscriptionJSON, TrafficFrame, TrafficRecord, ViewerCommandFrame, ViewerFrame, ViewerHelloFrame,
+  RelayedTrafficFrame, ResultFrame, TrafficFrame, TrafficRecord, ViewerCommandFrame, ViewerFrame, ViewerHelloFrame,
   WelcomeFrame, WireError,
 } from './protocol'
+export type { SubscriptionJSON } from './subscription-json'
 export type { Redact } from './traffic-queue'

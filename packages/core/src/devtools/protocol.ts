@@ -4,6 +4,7 @@ import { TidingsError } from '../errors'
 import type { MetricsSnapshot } from '../metrics'
 import type { ErrorInfo } from '../store/types'
 import { jsonDepthExceeds } from './json-depth'
+import type { SubscriptionJSON } from './subscription-json'
 
 /** The version every frame carries as `v`; see docs/devtools-protocol.md. */
 export const DEVTOOLS_PROTOCOL_VERSION = 1
@@ -125,17 +126,6 @@ export interface CommandArgs {
   subscriptions: Record<string, never>
   /** One more try of a stored event for one subscription; `data` (when set) replaces its payload. */
   replay: { event: CloudEventJSON; subscription: string; attempt: number; data?: { value: unknown } }
-}
-
-/** One subscription of a producer's bus, as the `subscriptions` command lists it. */
-export interface SubscriptionJSON {
-  /** The type, pattern or `*` it listens to. */
-  on: string
-  name: string
-  /** Subscribed with a name (`{ name }`): one delivery per event across processes sharing a transport. */
-  named: boolean
-  /** The retry policy its failed deliveries follow, when the bus has retry(). */
-  retry?: { attempts: number; initialMs: number; factor: number; maxMs: number; jitter: number }
 }
 
 /** An error the bus reported to its `onError` listeners, as the `errors` command lists it. */

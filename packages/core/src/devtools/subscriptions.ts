@@ -5,7 +5,8 @@ import { TidingsError } from '../errors'
 import { deliveryTargets } from '../features/dead-letters/delivery-targets'
 import { nameOf } from '../kernel/delivery'
 import type { Kernel } from '../kernel/feature'
-import type { CommandValues, SubscriptionJSON } from './protocol'
+import type { CommandValues } from './protocol'
+import type { SubscriptionJSON } from './subscription-json'
 
 /** Every subscription of the bus now: what it listens to, its name, and the retry policy its deliveries follow. */
 export function listSubscriptions(kernel: Kernel): SubscriptionJSON[] {
