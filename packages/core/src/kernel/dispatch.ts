@@ -92,6 +92,11 @@ export const createDispatcher = (k: Pick<Core, 'all' | 'registry' | 'closed' | '
       fail(d ?? made(h, kind, env, slot), error)
       return 0
     }
+    return result == null && d === undefined ? 1 : returned(result, h, kind, env, slot, d)
+  }
+
+  /** What a handler returned, when it returned something or its delivery is followed. */
+  const returned = (result: unknown, h: Wrapped, kind: Kind, env: Envelope, slot: Slot, d: Delivery | undefined): number => {
     if (result != null && isThenable(result)) {
       settle(result, d ?? made(h, kind, env, slot))
       return 0

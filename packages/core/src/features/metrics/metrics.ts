@@ -39,7 +39,8 @@ export function metrics(): Feature<MetricsApi> {
     return {
       record(env, slot, remote) {
         if (remote) return
-        statsOf(slot).emitted++
+        // Read in place, statsOf() only for a new type: this runs on every emit, kept small enough to inline.
+        ;((slot.state[key] as TypeStats | undefined) ?? statsOf(slot)).emitted++
         total++
         // An envelope emitted without options holds the emit's own now() reading: no second read.
         const ms = (env as BusEnvelope)._a === undefined ? (env as BusEnvelope)._ms : now()
@@ -50,7 +51,7 @@ export function metrics(): Feature<MetricsApi> {
           sample = false
           tracker = TIMED
         }
-        const stats = statsOf(slot)
+        const stats = (slot.state[key] as TypeStats | undefined) ?? statsOf(slot)
         // Added after next(): a followed dispatch counts its deliveries into the same field meanwhile.
         const ok = next(env, slot, tracker)
         stats.delivered += ok
