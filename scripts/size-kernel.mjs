@@ -44,7 +44,7 @@ const bundles = [
       "waitFor(bus, 'order.placed').then(console.log)",
       "bus.publish('order.placed', { id: 'o' }).then((r) => console.log(r, bus.metrics(), bus.dlq))",
     ]),
-    budget: 11_800,
+    budget: 11_900,
     target: 5120,
   },
   {
@@ -52,7 +52,7 @@ const bundles = [
       'const bus = createBus({ catalog }, standard())',
       "bus.publish('order.placed', { id: 'o' }).then(console.log)",
     ]),
-    budget: 12_800,
+    budget: 13_100,
   },
 ]
 
