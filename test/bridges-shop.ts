@@ -24,9 +24,12 @@ export interface Seen {
   time: string
 }
 
-/** A shop bus over `bridge`, recording what it sees and what it reports. */
-export const shop = (source: string, bridge: Transport, store?: ReturnType<typeof indexedDBStore>) => {
-  const bus = createBus({ catalog, source, ...(store && { store }) }, transport(bridge), deadLetters(), retry({ attempts: 0 }))
+/**
+ * A shop bus over `bridge`, recording what it sees and what it reports. `validate: false` passes
+ * payloads on as given (a validated bus hands on the schema's output, a plain object).
+ */
+export const shop = (source: string, bridge: Transport, store?: ReturnType<typeof indexedDBStore>, { validate = true } = {}) => {
+  const bus = createBus({ catalog, source, validate, ...(store && { store }) }, transport(bridge), deadLetters(), retry({ attempts: 0 }))
   const seen: Seen[] = []
   const errors: Array<{ code: string; message: string }> = []
   bus.on('*', (type, data, e) => void seen.push({ type, id: e.id, data, source: e.source, correlationid: e.correlationid, causationid: e.causationid, time: e.time }))

@@ -47,7 +47,7 @@ describe('messagePortBridge() with worker_threads', () => {
 
   it('turns what structured clone cannot copy into E_ENCODE, and delivers the next events normally', async () => {
     worker = new Worker(script)
-    const main = shop('/main', messagePortBridge(worker))
+    const main = shop('/main', messagePortBridge(worker), undefined, { validate: false })
     main.bus.emit('cart.changed', new Proxy({ items: 1 }, {}))
     expect(main.errors).toHaveLength(1)
     expect(main.errors[0]!.code).toBe('E_ENCODE')

@@ -78,7 +78,8 @@ describe('messagePortBridge() with browser workers', () => {
     const page = await openPage()
     const result = await page.evaluate(() => {
       const t = window.bridgesTest
-      window.app = t.shop('/page', t.bridges.messagePortBridge(new Worker('/worker.js', { type: 'module' })))
+      // Unvalidated: a validated bus would hand on the schema's output, a plain object.
+      window.app = t.shop('/page', t.bridges.messagePortBridge(new Worker('/worker.js', { type: 'module' })), undefined, { validate: false })
       // What Vue's reactive() returns: a Proxy, which JSON can write and structured clone cannot copy.
       const e = window.app.bus.emit('cart.changed', new Proxy({ items: 1 }, {}))
       return { id: e.id, errors: window.app.errors, seenHere: window.app.seen.length }
