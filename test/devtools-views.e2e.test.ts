@@ -287,7 +287,8 @@ describe('devtools views of one event and one operation', () => {
     placeOrder('T-1', 2)
     await page.getByRole('tab', { name: 'Sequence' }).click()
     const select = page.getByLabel('Operation')
-    await waitUntil('the order is listed', async () => (await select.locator('option', { hasText: '6 events' }).count()) > 0, 10_000)
+    // Under load the last mail.send can reach the page seconds after the order.
+    await waitUntil('the order is listed', async () => (await select.locator('option', { hasText: '6 events' }).count()) > 0, 25_000)
     await select.selectOption({ label: (await select.locator('option', { hasText: '6 events' }).first().innerText()).trim() })
     // The README's picture: an order from the browser app through two services.
     await page.setViewportSize({ width: 1440, height: 760 })
@@ -304,5 +305,5 @@ describe('devtools views of one event and one operation', () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${test}\n`)
     await shotEverywhere('7-copy-test')
     await page.getByRole('tab', { name: 'Stream' }).click()
-  }, 30_000)
+  }, 45_000)
 })
