@@ -191,7 +191,6 @@ describe('fileStore() under byte corruption of every file it writes', () => {
   }, 60_000)
 
   it(`opens and reads a store whose quarantine files are damaged too (seed ${seed})`, async () => {
-    let quarantined = 0
     for (let n = 0; n < 20; n++) {
       const dir = join(work, `quarantine-${n}`)
       await cp(fixture(), dir, { recursive: true })
@@ -202,16 +201,9 @@ describe('fileStore() under byte corruption of every file it writes', () => {
       text[from + pick(to - from - 1)]! ^= 0x20
       await writeFile(segment, text)
       const writer = fileStore({ dir })
-      const reported = withReports(writer)
+      withReports(writer)
       const before = await readAll(writer)
       await writer.close()
-      if (!reported.some((e) => e.code === 'E_STORAGE_DAMAGED')) {
-        // The flip turned the checksum's own key "c" into "C": the line reads as one written before
-        // checksums, its record unchanged, and there is no quarantine file to damage.
-        expect(before.length, `seed ${seed}, case ${n}: an undetected flip changed what is read`).toBe(records.size)
-        continue
-      }
-      quarantined++
       const quarantine = await readFile(`${segment}.quarantine`)
       quarantine[pick(quarantine.length)]! ^= 1 + pick(255)
       await writeFile(`${segment}.quarantine`, quarantine)
@@ -221,7 +213,6 @@ describe('fileStore() under byte corruption of every file it writes', () => {
       await again.append([bus.emit('order.placed', { n: 'after' })])
       await again.close()
     }
-    expect(quarantined).toBeGreaterThan(15)
   })
 
   it(`takes over or refuses a damaged lock file left by a dead process, never anything else (seed ${seed})`, async () => {
