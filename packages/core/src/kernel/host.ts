@@ -24,15 +24,15 @@ const one = <T>(current: T | undefined, part: T, name: string): T => {
   return part
 }
 
+/** The steps given, each once (a step two features share runs once). */
+const unique = <F>(fns: Array<F | undefined>): F[] => [...new Set(fns.filter((f) => f !== undefined))]
+
 /**
  * One function calling every step of a phase, or undefined when no feature has one (so that the
  * kernel skips it). Fixed parameters, not rest ones: this runs on every emit, and a rest array
  * would be allocated each time. Unrolled, not a loop: a loop's one call site would see every
- * step (megamorphic, never inlined), each written-out call sees one. A step given twice (shared
- * by two features) runs once.
+ * step (megamorphic, never inlined), each written-out call sees one.
  */
-const unique = <F>(fns: Array<F | undefined>): F[] => [...new Set(fns.filter((f) => f !== undefined))]
-
 const fold = <F>(fns: Array<F | undefined>): F | undefined => {
   const list = unique(fns) as unknown as Step[]
   const [f, g, h] = list as [Step, Step, Step]
@@ -96,7 +96,7 @@ const sinkOf = (check: Parts['check'], records: Array<NonNullable<Parts['record'
 const hosts = new WeakMap<Core, ReturnType<typeof createHost>>()
 
 /**
- * What a bus with features has and a bus without none: the `Kernel` features are given, the
+ * What a bus with features has and a bus without them does not: the `Kernel` features are given, the
  * phases composed from their parts, durability accounting, and the lifecycle (ready, flush, close).
  */
 const createHost = (core: Core) => {
